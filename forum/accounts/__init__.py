@@ -1,0 +1,1 @@
+"""People, roles, personal API tokens and logging in."""

@@ -1,0 +1,1 @@
+"""The domain kernel every feature shares."""

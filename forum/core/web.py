@@ -1,0 +1,126 @@
+"""Web glue shared by every blueprint: domain errors to HTTP, headers, template helpers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from forum.core import permissions, vocab
+from forum.core.errors import DomainError
+from forum.extensions import db
+
+log = logging.getLogger(__name__)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; frame-src https://www.youtube-nocookie.com "
+    "https://player.vimeo.com"
+)
+
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood."),
+    403: _l("You are not allowed to do this."),
+    404: _l("This page does not exist."),
+    405: _l("This action is not available here."),
+    413: _l("The file or form is too large."),
+    429: _l("Too many attempts. Wait a minute and try again."),
+    500: _l("Something went wrong on our side. Your change was not saved."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: Any, fields: dict | None = None):  # noqa: ANN201
+    body = {
+        "error": {
+            "code": code,
+            "message": str(message),
+            "fields": {k: str(v) for k, v in (fields or {}).items()},
+        }
+    }
+    return jsonify(body), status
+
+
+def _domain_error(exc: DomainError):  # noqa: ANN202
+    db.session.rollback()
+    if wants_json():
+        return json_error(exc.status, exc.code, exc.message, getattr(exc, "fields", None))
+    return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+
+def _http_error(exc: HTTPException):  # noqa: ANN202
+    status = exc.code or 500
+    message = HTTP_MESSAGES.get(status, exc.description)
+    if wants_json():
+        return json_error(status, exc.name.lower().replace(" ", "_"), message)
+    return render_template("error.html", status=status, message=message), status
+
+
+def _csrf_error(_exc: CSRFError):  # noqa: ANN202
+    message = _l("The form had expired. Go back, reload the page and send it again.")
+    return render_template("error.html", status=400, message=message), 400
+
+
+def _unexpected(exc: Exception):  # noqa: ANN202
+    log.exception("unhandled error", exc_info=exc)
+    db.session.rollback()
+    if wants_json():
+        return json_error(500, "server_error", HTTP_MESSAGES[500])
+    return render_template("error.html", status=500, message=HTTP_MESSAGES[500]), 500
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    if not app.testing:
+        app.register_error_handler(Exception, _unexpected)
+
+
+def security_headers(response):  # noqa: ANN001, ANN201
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def template_helpers() -> dict[str, Any]:
+    """`can('edit_ficha', ficha)` in templates asks the same predicate the service asks."""
+
+    def can(action: str, obj: Any = None) -> bool:
+        pred = permissions.PREDICATES[action]
+        return pred(current_user, obj) if obj is not None else pred(current_user)
+
+    return {
+        "can": can,
+        "vocab": vocab,
+        "country_name": vocab.country_name,
+        "format_date": format_date,
+        "get_locale": get_locale,
+        "format_datetime": format_datetime,
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(security_headers)
+    app.context_processor(template_helpers)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths: `next=` must never send people to another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(ord(ch) < 32 for ch in target):
+        return default
+    return target

@@ -1,0 +1,1 @@
+"""Experience sheets (fichas): fields, revisions, co-editors, attachments."""

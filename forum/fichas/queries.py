@@ -1,0 +1,150 @@
+"""Listing sheets: the filters people use, sorting, and pagination in a fixed number of queries."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Generic, TypeVar
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from forum.accounts.models import User
+from forum.core import permissions, vocab
+from forum.core.errors import Invalid
+from forum.fichas.models import Ficha, FichaTag
+
+T = TypeVar("T")
+
+SORTS = {
+    "recent": (Ficha.updated_at.desc(), Ficha.id.desc()),
+    "oldest": (Ficha.created_at.asc(), Ficha.id.asc()),
+    "title": (Ficha.title.asc(), Ficha.id.asc()),
+    "complete": (Ficha.completeness.desc(), Ficha.id.desc()),
+    "incomplete": (Ficha.completeness.asc(), Ficha.id.asc()),
+}
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class FichaFilters:
+    country: str = ""
+    theme: str = ""
+    actor: str = ""
+    status: str = ""
+    modality: str = ""
+    missing_lessons: bool = False
+    owner_id: int | None = None
+    sort: str = "recent"
+    page: int = 1
+    per_page: int = 20
+
+    def as_args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments that rebuild these filters (for links and pagination)."""
+        data = asdict(self) | changes
+        defaults = asdict(FichaFilters())
+        return {k: v for k, v in data.items() if v != defaults[k] and k != "per_page"}
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _choice(args: Mapping[str, Any], key: str, codes: Sequence[str], errors: dict) -> str:
+    value = str(args.get(key) or "").strip()
+    if value and value not in codes:
+        errors[key] = _l("Unknown value “%(v)s”.", v=value[:40])
+        return ""
+    return value
+
+
+def _int(args: Mapping[str, Any], key: str, default: int, low: int, high: int, errors: dict) -> int:
+    raw = args.get(key)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        errors[key] = _l("Expected a number.")
+        return default
+    return min(max(value, low), high)
+
+
+def parse_filters(args: Mapping[str, Any], default_per_page: int = 20) -> FichaFilters:
+    """Turn query-string arguments into filters; raise Invalid (with the usable part kept)."""
+    errors: dict[str, Any] = {}
+    filters = FichaFilters(
+        country=_choice(args, "country", vocab.COUNTRY_CODES, errors),
+        theme=_choice(args, "theme", list(vocab.THEMES), errors),
+        actor=_choice(args, "actor", list(vocab.ACTORS), errors),
+        status=_choice(args, "status", list(vocab.STATUSES), errors),
+        modality=_choice(args, "modality", list(vocab.MODALITIES), errors),
+        missing_lessons=str(args.get("missing_lessons", "")).lower() in ("1", "true", "on", "yes"),
+        sort=_choice(args, "sort", list(SORTS), errors) or "recent",
+        page=_int(args, "page", 1, 1, 100_000, errors),
+        per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors),
+    )
+    if errors:
+        exc = Invalid(errors)
+        exc.usable = filters  # type: ignore[attr-defined]
+        raise exc
+    return filters
+
+
+def _has_tag(kind: str, code: str):  # noqa: ANN202 - an SQL expression
+    return Ficha.id.in_(
+        select(FichaTag.ficha_id).where(FichaTag.kind == kind, FichaTag.code == code)
+    )
+
+
+def filtered(person: User | None, filters: FichaFilters) -> Select:
+    query = permissions.visible_fichas(select(Ficha), person)
+    for column, value in (
+        (Ficha.country, filters.country),
+        (Ficha.status, filters.status),
+        (Ficha.modality, filters.modality),
+    ):
+        if value:
+            query = query.where(column == value)
+    if filters.theme:
+        query = query.where(_has_tag("themes", filters.theme))
+    if filters.actor:
+        query = query.where(_has_tag("actors", filters.actor))
+    if filters.missing_lessons:
+        query = query.where(Ficha.lessons_missing.is_(True))
+    if filters.owner_id:
+        query = query.where(Ficha.owner_id == filters.owner_id)
+    return query
+
+
+def list_fichas(session: Session, person: User | None, filters: FichaFilters) -> Page[Ficha]:
+    """One count, one page of rows (owner joined), one query for their tags."""
+    query = filtered(person, filters)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (
+        session.scalars(
+            query.options(selectinload(Ficha.tags))
+            .order_by(*SORTS[filters.sort])
+            .limit(filters.per_page)
+            .offset((filters.page - 1) * filters.per_page)
+        )
+        .unique()
+        .all()
+    )
+    return Page(rows, total or 0, filters.page, filters.per_page)
+
+
+def iter_fichas(session: Session, person: User | None, filters: FichaFilters, batch: int = 200):
+    """Every sheet matching the filters, in batches (exports must not load all at once)."""
+    query = filtered(person, filters).options(selectinload(Ficha.tags), selectinload(Ficha.editors))
+    yield from session.scalars(query.order_by(Ficha.id).execution_options(yield_per=batch))

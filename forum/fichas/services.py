@@ -1,0 +1,255 @@
+"""Use cases on experience sheets: create, revise, revert, co-editors, attachments.
+
+Each takes the session and the acting person explicitly and raises core.errors; none
+commits except where noted, so a view or the CLI decides the transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from forum.accounts.models import User
+from forum.accounts.services import find_by_email
+from forum.core import events, permissions
+from forum.core.content import render_markdown
+from forum.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from forum.fichas import schema, uploads
+from forum.fichas.completeness import assess
+from forum.fichas.models import Attachment, Ficha, FichaRevision, FichaTag
+
+REVISION_SUMMARY_MAX = 300
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _apply(ficha: Ficha, values: dict[str, Any]) -> None:
+    """Copy clean values onto the sheet, render Markdown once, refresh tags and score."""
+    for name in schema.SCALAR_FIELDS:
+        setattr(ficha, name, values[name])
+    for name in schema.MARKDOWN_FIELDS:
+        setattr(ficha, f"{name}_html", render_markdown(values[name]) if values[name] else "")
+    wanted = {(kind, code) for kind in schema.MULTI_FIELDS for code in values[kind]}
+    ficha.tags = [t for t in ficha.tags if (t.kind, t.code) in wanted]
+    have = {(t.kind, t.code) for t in ficha.tags}
+    for kind in schema.MULTI_FIELDS:
+        ficha.tags.extend(
+            FichaTag(kind=kind, code=c) for c in values[kind] if (kind, c) not in have
+        )
+    result = assess(values)
+    ficha.completeness = result.score
+    ficha.lessons_missing = result.lessons_missing
+
+
+def _summary(text: str | None) -> str:
+    text = (text or "").strip()
+    if len(text) > REVISION_SUMMARY_MAX:
+        raise Invalid({"edit_summary": _l("At most %(n)d characters.", n=REVISION_SUMMARY_MAX)})
+    return text
+
+
+def get_ficha(session: Session, ficha_id: int, person: User | None = None) -> Ficha:
+    ficha = session.get(Ficha, ficha_id)
+    if ficha is None or not permissions.can_view_ficha(person, ficha):
+        raise NotFound(_l("This experience sheet does not exist."))
+    return ficha
+
+
+def create_ficha(
+    session: Session, actor: User, data: dict[str, Any], *, edit_summary: str = ""
+) -> Ficha:
+    """A new sheet owned by `actor`, with its first revision."""
+    if not permissions.can_create_ficha(actor):
+        raise NotAllowed(_l("Log in to write an experience sheet."))
+    values = schema.clean(data)
+    summary = _summary(edit_summary)
+    now = _now()
+    ficha = Ficha(owner=actor, version=1, created_at=now, updated_at=now)
+    _apply(ficha, values)
+    session.add(ficha)
+    session.flush()
+    session.add(
+        FichaRevision(
+            ficha=ficha,
+            number=1,
+            author=actor,
+            summary=summary,
+            snapshot=ficha.values(),
+            created_at=now,
+        )
+    )
+    session.flush()
+    events.record(session, "ficha.created", ficha_id=ficha.id, version=1)
+    return ficha
+
+
+def revise_ficha(
+    session: Session,
+    actor: User,
+    ficha_id: int,
+    data: dict[str, Any],
+    *,
+    base_version: int,
+    edit_summary: str = "",
+) -> Ficha:
+    """Save a new version unless someone saved since `base_version` (then Conflict).
+
+    Nothing is overwritten: the caller gets the current sheet in the Conflict to show
+    the other person's changes next to the text this person typed.
+    """
+    ficha = get_ficha(session, ficha_id, actor)
+    if not permissions.can_edit_ficha(actor, ficha):
+        raise NotAllowed(_l("Only the authors, co-editors and facilitators edit this sheet."))
+    values = schema.clean(data)
+    summary = _summary(edit_summary)
+    if base_version != ficha.version:
+        raise Conflict(_l("Someone saved this sheet after you opened it."), current=ficha)
+    if values == ficha.values():
+        return ficha  # nothing changed: no empty revision
+    _apply(ficha, values)
+    return _new_revision(session, ficha, actor, summary)
+
+
+def _new_revision(session: Session, ficha: Ficha, actor: User, summary: str) -> Ficha:
+    ficha.version += 1
+    ficha.updated_at = _now()
+    session.add(
+        FichaRevision(
+            ficha_id=ficha.id,
+            number=ficha.version,
+            author=actor,
+            summary=summary,
+            snapshot=ficha.values(),
+            created_at=_now(),
+        )
+    )
+    try:
+        session.flush()
+    except StaleDataError:  # another transaction saved between our read and our write
+        session.rollback()
+        raise Conflict(
+            _l("Someone saved this sheet after you opened it."),
+            current=session.get(Ficha, ficha.id),
+        ) from None
+    events.record(session, "ficha.revised", ficha_id=ficha.id, version=ficha.version)
+    return ficha
+
+
+def revert_ficha(
+    session: Session, actor: User, ficha_id: int, number: int, *, base_version: int
+) -> Ficha:
+    """Bring back an earlier revision's content as a new revision (history is never cut)."""
+    revision = get_revision(session, ficha_id, number)
+    data = schema.blank() | revision.snapshot
+    summary = str(_l("Reverted to revision %(n)d", n=number))
+    return revise_ficha(
+        session,
+        actor,
+        ficha_id,
+        data,
+        base_version=base_version,
+        edit_summary=summary[:REVISION_SUMMARY_MAX],
+    )
+
+
+def get_revision(session: Session, ficha_id: int, number: int) -> FichaRevision:
+    revision = session.query(FichaRevision).filter_by(ficha_id=ficha_id, number=number).first()
+    if revision is None:
+        raise NotFound(_l("This revision does not exist."))
+    return revision
+
+
+def list_revisions(session: Session, ficha_id: int) -> list[FichaRevision]:
+    return (
+        session.query(FichaRevision)
+        .filter_by(ficha_id=ficha_id)
+        .order_by(FichaRevision.number.desc())
+        .all()
+    )
+
+
+def add_editor(session: Session, actor: User, ficha_id: int, email: str) -> User:
+    """Invite a registered person to co-edit."""
+    ficha = get_ficha(session, ficha_id, actor)
+    if not permissions.can_manage_editors(actor, ficha):
+        raise NotAllowed(_l("Only the owner of the sheet invites co-editors."))
+    person = find_by_email(session, email or "")
+    if person is None:
+        raise Invalid({"email": _l("Nobody is registered with this e-mail.")})
+    if person.id == ficha.owner_id or person in ficha.editors:
+        raise Invalid({"email": _l("This person can already edit the sheet.")})
+    ficha.editors.append(person)
+    session.flush()
+    events.record(session, "ficha.editor_added", ficha_id=ficha.id, user_id=person.id)
+    return person
+
+
+def remove_editor(session: Session, actor: User, ficha_id: int, user_id: int) -> None:
+    ficha = get_ficha(session, ficha_id, actor)
+    if not permissions.can_manage_editors(actor, ficha):
+        raise NotAllowed(_l("Only the owner of the sheet removes co-editors."))
+    ficha.editors = [e for e in ficha.editors if e.id != user_id]
+    session.flush()
+
+
+UPLOAD_REASONS = {
+    "empty": _l("The file is empty."),
+    "too_large": _l("The file is larger than the limit of %(mb)s MB."),
+    "unknown_type": _l(
+        "Only PDF, images (PNG, JPEG, GIF, WebP) and office documents are accepted."
+    ),
+    "type_mismatch": _l("The file's content does not match its extension."),
+    "bad_name": _l("The file name needs an extension such as .pdf."),
+}
+
+
+def add_attachment(
+    session: Session,
+    actor: User,
+    ficha_id: int,
+    filename: str,
+    stream: IO[bytes],
+    *,
+    max_bytes: int,
+    directory: Path,
+) -> Attachment:
+    """Check the file by content, store it under a generated name, link it to the sheet."""
+    ficha = get_ficha(session, ficha_id, actor)
+    if not permissions.can_edit_ficha(actor, ficha):
+        raise NotAllowed(_l("Only the authors, co-editors and facilitators edit this sheet."))
+    try:
+        sniffed = uploads.check_upload(filename or "", stream, max_bytes)
+    except uploads.UploadRejected as exc:
+        message = UPLOAD_REASONS.get(exc.reason, UPLOAD_REASONS["unknown_type"])
+        raise Invalid({"file": str(message) % {"mb": max_bytes // (1024 * 1024)}}) from None
+    stored, size = uploads.store(stream, directory, sniffed)
+    attachment = Attachment(
+        ficha=ficha,
+        uploader_id=actor.id,
+        stored_name=stored,
+        size=size,
+        display_name=uploads.safe_display_name(filename),
+        kind=sniffed.kind,
+        mime=sniffed.mime,
+    )
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+def remove_attachment(session: Session, actor: User, attachment_id: int, directory: Path) -> None:
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound(_l("This file does not exist."))
+    if not permissions.can_edit_ficha(actor, attachment.ficha):
+        raise NotAllowed(_l("Only the authors, co-editors and facilitators edit this sheet."))
+    session.delete(attachment)
+    session.flush()
+    (directory / attachment.stored_name).unlink(missing_ok=True)
