@@ -59,7 +59,8 @@ class Assessment:
 
     @property
     def lessons_missing(self) -> bool:
-        return any(g.field == "lessons" for g in self.gaps)
+        """No lessons at all (thin ones are still asked for by the guide)."""
+        return any(g.field == "lessons" and g.level == "missing" for g in self.gaps)
 
 
 def _size(value: Any) -> int:
