@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import refresh
 
 
 def select_locale() -> str:
@@ -13,3 +14,9 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+def init_app(app: Flask) -> None:
+    # Flask-Babel caches the locale on the app context; when one outlives a request (tests,
+    # sockets) the next request must choose again.
+    app.before_request(refresh)

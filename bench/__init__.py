@@ -1,0 +1,1 @@
+"""Benchmarks of the forum (run `python bench/pages.py --help`)."""
