@@ -18,6 +18,7 @@ from forum.api import openapi
 from forum.core import database, events, i18n, web
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
 from forum.fichas import api as fichas_api
+from forum.fichas import services as fichas_services
 from forum.fichas import views as fichas_views
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
 
 def init_events(app: Flask) -> None:
     events.init_app(app)
+    events.subscribe("attachment.removed", fichas_services.delete_removed_file)
 
 
 def register_cli(app: Flask) -> None:

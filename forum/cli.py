@@ -120,7 +120,7 @@ def load_demo(if_empty: bool) -> None:
             return
         _fail("the database already has people; demo content goes into an empty database")
     with click.progressbar(
-        length=demo.count(db.session), label="demo sheets", file=sys.stderr
+        length=demo.count(), label="demo sheets", file=sys.stderr
     ) as bar:
         counts = demo.load(db.session, progress=bar.update)
     db.session.commit()

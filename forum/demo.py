@@ -57,5 +57,6 @@ def load(session: Session, progress: Callable[[int], None] | None = None) -> dic
     return {"people": len(people), "fichas": len(data["fichas"])}
 
 
-def count(session: Session) -> int:
+def count() -> int:
+    """How many demo sheets there are (for the progress bar)."""
     return len(json.loads(DATA.read_text(encoding="utf-8"))["fichas"]) if DATA.exists() else 0

@@ -45,7 +45,7 @@ DROPPED_WITH_CONTENT = frozenset(
 )
 _HEADING_SHIFT = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6"}
 _CODE_CLASS = re.compile(r"language-[A-Za-z0-9_+-]{1,40}")
-# C0 controls but tab/LF/CR, and DEL; Markdown uses \x02/\x03 as its own placeholders.
+# C0 controls but tab/LF/CR, and DEL: invisible junk (or tricks) in a post, never content.
 _SOURCE_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Only explicit links are auto-linked: a bare "archivo.py" stays text.
 _NOT_URL = r"\s<>\"'`()\[\]"

@@ -80,8 +80,13 @@ def _int(args: Mapping[str, Any], key: str, default: int, low: int, high: int, e
     return min(max(value, low), high)
 
 
-def parse_filters(args: Mapping[str, Any], default_per_page: int = 20) -> FichaFilters:
-    """Turn query-string arguments into filters; raise Invalid (with the usable part kept)."""
+def read_filters(
+    args: Mapping[str, Any], default_per_page: int = 20
+) -> tuple[FichaFilters, dict[str, Any]]:
+    """Filters from query-string arguments, and the reasons for the parts that were ignored.
+
+    A page shows the usable part with a message; the API refuses (see parse_filters).
+    """
     errors: dict[str, Any] = {}
     filters = FichaFilters(
         country=_choice(args, "country", vocab.COUNTRY_CODES, errors),
@@ -94,10 +99,14 @@ def parse_filters(args: Mapping[str, Any], default_per_page: int = 20) -> FichaF
         page=_int(args, "page", 1, 1, 100_000, errors),
         per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors),
     )
+    return filters, errors
+
+
+def parse_filters(args: Mapping[str, Any], default_per_page: int = 20) -> FichaFilters:
+    """Strict form of read_filters: any unknown value is an Invalid error."""
+    filters, errors = read_filters(args, default_per_page)
     if errors:
-        exc = Invalid(errors)
-        exc.usable = filters  # type: ignore[attr-defined]
-        raise exc
+        raise Invalid(errors)
     return filters
 
 

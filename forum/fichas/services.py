@@ -244,12 +244,21 @@ def add_attachment(
     return attachment
 
 
-def remove_attachment(session: Session, actor: User, attachment_id: int, directory: Path) -> None:
+def remove_attachment(session: Session, actor: User, attachment_id: int, directory: Path) -> int:
+    """Unlink the file from the sheet; the bytes go only once the removal has committed."""
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound(_l("This file does not exist."))
     if not permissions.can_edit_ficha(actor, attachment.ficha):
         raise NotAllowed(_l("Only the authors, co-editors and facilitators edit this sheet."))
+    ficha_id = attachment.ficha_id
     session.delete(attachment)
     session.flush()
-    (directory / attachment.stored_name).unlink(missing_ok=True)
+    events.record(session, "attachment.removed", ficha_id=ficha_id,
+                  path=str(directory / attachment.stored_name))
+    return ficha_id
+
+
+def delete_removed_file(event: events.DomainEvent) -> None:
+    """After-commit subscriber: a rolled-back removal must still find its file."""
+    Path(event.data["path"]).unlink(missing_ok=True)

@@ -65,11 +65,7 @@ def _render_form(
 
 @bp.get("/")
 def index():  # noqa: ANN201
-    errors: dict = {}
-    try:
-        filters = queries.parse_filters(request.args, current_app.config["PAGE_SIZE"])
-    except Invalid as exc:
-        filters, errors = exc.usable, exc.fields  # type: ignore[attr-defined]
+    filters, errors = queries.read_filters(request.args, current_app.config["PAGE_SIZE"])
     page = queries.list_fichas(db.session, current_user, filters)
     return render_template(
         "fichas/index.html",
@@ -307,8 +303,7 @@ def download(attachment_id: int, name: str):  # noqa: ANN201, ARG001
 @bp.post("/adjuntos/<int:attachment_id>/borrar")
 @login_required
 def remove_attachment(attachment_id: int):  # noqa: ANN201
-    attachment = db.session.get(Attachment, attachment_id)
-    ficha_id = attachment.ficha_id if attachment else 0
-    services.remove_attachment(db.session, current_user, attachment_id, _upload_dir())
+    ficha_id = services.remove_attachment(db.session, current_user, attachment_id, _upload_dir())
     db.session.commit()
+    flash(_("File removed."), "success")
     return redirect(url_for("fichas.show", ficha_id=ficha_id, _anchor="adjuntos"))

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from forum.core.content import render_markdown, render_plain, sanitize_html
+from forum.core.content import is_safe_href, render_markdown, render_plain, sanitize_html
 
 ALLOWED_TAGS = set(
     "p br strong em b i ul ol li blockquote code pre h3 h4 h5 h6 a"
@@ -224,6 +224,11 @@ XSS = [
     "<!-- --!><script>alert(1)</script> -->",
     "<a href='javascript:alert(1)'",
     "<b><i><script>alert(1)",
+    # misnesting that makes html5lib build trees which re-parse differently
+    ">- uno<math><style>x</style>[x](javascript:alert&#40;1&#41;)<table><li><th>",
+    '<a href="https://x.org"><table><hr><a href=\'javascript:alert(1)\'<iframe src="x"></iframe>',
+    "&</p><a href='x'<a href='y'<table><a/href=\"javascript:alert(1)\">x</a>",
+    "<ul><li>a<svg><li>b</svg></ul><a href=x><a href=javascript:alert(1)>c</a></a>",
     # inside Markdown code: must stay inert text
     "`<script>alert(1)</script>`",
     "```\n<script>alert(1)</script>\n```",
@@ -267,6 +272,43 @@ def test_sanitize_html_alone_is_safe(payload):
     doc = parse(sanitize_html(payload))
     assert set(doc.tags()) <= ALLOWED_TAGS
     assert all(href_is_safe(h) for h in doc.hrefs())
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "&#106;avascript:alert(1)",
+        "&#x6A;avascript:alert(1)",
+        "&#0000106avascript:alert(1)",
+        "jav&#x09;ascript:alert(1)",
+        "javascript&colon;alert(1)",
+        " \x01javascript:alert(1)",
+        *[f"java{zw}script:alert(1)" for zw in ZW],
+        *[f"{zw}javascript:alert(1)" for zw in ZW],
+        "data:text/html,x",
+        "vbscript:x",
+        "file:///etc/passwd",
+        "http://[broken",
+    ],
+)
+def test_is_safe_href_rejects(href):
+    assert is_safe_href(href) is False
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["https://example.org/a?b=1#c", "HTTP://x.org", "mailto:a@b.org", "#x", "/x", "a/b:c", ""],
+)
+def test_is_safe_href_accepts(href):
+    assert is_safe_href(href) is True
+
+
+def test_control_characters_are_removed():
+    out = render_markdown("a\x00b\x01c\x1bd\x7fe `f\x08g`")
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", out)
+    assert "abcde" in out and "<code>fg</code>" in out
 
 
 def test_href_checker_of_this_test_is_not_blind():
@@ -367,6 +409,17 @@ def test_bare_urls_are_linkified_but_not_in_code():
     assert "nofollow" in links[0]["rel"]
     assert "https://example.org/code" in out
     assert render_markdown("archivo.py y datos.csv") == "<p>archivo.py y datos.csv</p>"
+
+
+def test_autolinks_stop_before_brackets_and_trailing_punctuation():
+    out = render_markdown(
+        "Ver www.example.org], (https://example.org/a_(b)) y https://example.org."
+    )
+    assert parse(out).hrefs() == [
+        "http://www.example.org",
+        "https://example.org/a_(b)",
+        "https://example.org",
+    ]
 
 
 def test_mailto_relative_and_fragment_links_survive():

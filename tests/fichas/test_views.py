@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -274,3 +275,20 @@ def test_sheet_page_and_list_stay_within_query_budget(client, auth):
     auth.login(owner)
     db.session.expire_all()
     assert _queries(client, f"/fichas/{ficha.id}") <= 6
+
+
+def test_removing_a_file_deletes_it_only_after_commit(client, auth, app):
+    owner = make_user()
+    ficha = make_ficha(owner=owner)
+    auth.login(owner)
+    client.post(f"/fichas/{ficha.id}/adjuntos", content_type="multipart/form-data",
+                data={"file": (io.BytesIO(PDF), "acta.pdf")})
+    attachment = db.session.scalar(select(Attachment))
+    stored = Path(app.config["UPLOAD_DIR"]) / attachment.stored_name
+    assert stored.exists()
+    services.remove_attachment(db.session, owner, attachment.id, stored.parent)
+    db.session.rollback()
+    assert stored.exists()  # rolled back: the file must still be there
+    assert client.post(f"/fichas/adjuntos/{attachment.id}/borrar").status_code == 302
+    assert not stored.exists()
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
