@@ -81,6 +81,8 @@ def import_fichas(file: Path, owner: str | None, skip_invalid: bool) -> None:
         _fail(f"{file}: not valid JSON ({exc})")
     person = _owner(owner)
     report = exchange.validate_records(records)
+    if not isinstance(records, list):  # a problem with the whole file, whatever the flags
+        _fail(f"{file}: expected a JSON array of sheets")
     for index, name, reason in report.problems:
         click.secho(f"record {index}: {name}: {reason}", fg="yellow", err=True)
     if not report.ok and not skip_invalid:

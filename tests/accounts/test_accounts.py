@@ -121,8 +121,11 @@ def test_wrong_password_and_unknown_email_look_the_same(client):
     unknown_html = unknown.get_data(as_text=True).replace("nadie@example.org", "EMAIL")
     assert wrong_html == unknown_html
     assert 'id="password-error"' in wrong_html
-    english = client.post("/entrar", data={"email": "nadie@example.org", "password": "x" * 12},
-                          headers={"Accept-Language": "en"})  # fmt: skip
+    english = client.post(
+        "/entrar",
+        data={"email": "nadie@example.org", "password": "x" * 12},
+        headers={"Accept-Language": "en"},
+    )
     assert "E-mail or password is not right." in english.get_data(as_text=True)
     assert client.get("/fichas/nueva").status_code == 302
 
