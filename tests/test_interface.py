@@ -91,8 +91,18 @@ def test_csrf_is_required_on_forms(app):
                        ).status_code in (302, 400)
 
 
-def test_pages_work_without_javascript(client):
-    """No page ships a script yet; every action is a plain form."""
-    body = client.get("/").get_data(as_text=True)
-    assert "<script" not in body
-    assert 'method="post"' in body
+def test_pages_work_without_javascript(client, auth):
+    """No page needs a script: reading is links, every action is a plain form that posts."""
+    user = make_user()
+    auth.login(user)
+    form = client.get("/fichas/nueva").get_data(as_text=True)
+    assert '<form method="post" class="ficha-form"' in form and "<script" not in form
+    auth.logout()
+    assert "<script" not in client.get("/").get_data(as_text=True)
+
+
+def test_visitor_pages_set_no_cookie(client):
+    """Reading never opens a session: pages stay cacheable and reads stay reads."""
+    ficha = make_ficha(owner=make_user())
+    for path in ("/", "/fichas/", f"/fichas/{ficha.id}"):
+        assert "Set-Cookie" not in client.get(path).headers, path

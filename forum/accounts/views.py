@@ -123,9 +123,11 @@ def revoke_token(token_id: int):  # noqa: ANN201
     return redirect(url_for("accounts.profile", user_id=current_user.id))
 
 
-@bp.post("/idioma")
+@bp.route("/idioma", methods=["GET", "POST"])
 def set_language():  # noqa: ANN201
-    lang = request.form.get("lang", "")
+    """A plain link (GET) so visitors' pages carry no form token and stay cacheable;
+    choosing a language is harmless if forged."""
+    lang = request.values.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    return redirect(safe_next(request.form.get("next"), url_for("home.index")))
+    return redirect(safe_next(request.values.get("next"), url_for("home.index")))

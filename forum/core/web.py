@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from forum.core import permissions, vocab
+from forum.core import pagecache, permissions, vocab
 from forum.core.errors import DomainError
 from forum.extensions import db
 
@@ -112,7 +113,21 @@ def template_helpers() -> dict[str, Any]:
     }
 
 
+def cacheable_visit() -> bool:
+    """A visitor with nothing personal to show (no flashed message) sees the shared page."""
+    return not current_user.is_authenticated and "_flashes" not in session
+
+
+def page_cache() -> tuple[pagecache.PageCache, str]:
+    return current_app.extensions["forum.pages"]
+
+
 def init_app(app: Flask) -> None:
+    app.extensions["forum.pages"] = (
+        pagecache.PageCache(),
+        pagecache.build_id(Path(app.template_folder), Path(app.static_folder),
+                           Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])),
+    )
     app.after_request(security_headers)
     app.context_processor(template_helpers)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -60,6 +61,21 @@ def get_ficha(session: Session, ficha_id: int, person: User | None = None) -> Fi
     if ficha is None or not permissions.can_view_ficha(person, ficha):
         raise NotFound(_l("This experience sheet does not exist."))
     return ficha
+
+
+def ficha_stamp(session: Session, ficha_id: int) -> tuple[int, datetime]:
+    """(version, updated_at): changes whenever anything shown on the sheet page changes."""
+    row = session.execute(
+        select(Ficha.version, Ficha.updated_at).where(Ficha.id == ficha_id)
+    ).first()
+    if row is None:
+        raise NotFound(_l("This experience sheet does not exist."))
+    return row.version, row.updated_at
+
+
+def _touch(ficha: Ficha) -> None:
+    """Co-editors and files are not revisions, but readers must see them change."""
+    ficha.updated_at = _now()
 
 
 def create_ficha(
@@ -186,6 +202,7 @@ def add_editor(session: Session, actor: User, ficha_id: int, email: str) -> User
     if person.id == ficha.owner_id or person in ficha.editors:
         raise Invalid({"email": _l("This person can already edit the sheet.")})
     ficha.editors.append(person)
+    _touch(ficha)
     session.flush()
     events.record(session, "ficha.editor_added", ficha_id=ficha.id, user_id=person.id)
     return person
@@ -196,6 +213,7 @@ def remove_editor(session: Session, actor: User, ficha_id: int, user_id: int) ->
     if not permissions.can_manage_editors(actor, ficha):
         raise NotAllowed(_l("Only the owner of the sheet removes co-editors."))
     ficha.editors = [e for e in ficha.editors if e.id != user_id]
+    _touch(ficha)
     session.flush()
 
 
@@ -240,6 +258,7 @@ def add_attachment(
         mime=sniffed.mime,
     )
     session.add(attachment)
+    _touch(ficha)
     session.flush()
     return attachment
 
@@ -252,6 +271,7 @@ def remove_attachment(session: Session, actor: User, attachment_id: int, directo
     if not permissions.can_edit_ficha(actor, attachment.ficha):
         raise NotAllowed(_l("Only the authors, co-editors and facilitators edit this sheet."))
     ficha_id = attachment.ficha_id
+    _touch(attachment.ficha)
     session.delete(attachment)
     session.flush()
     events.record(session, "attachment.removed", ficha_id=ficha_id,

@@ -17,13 +17,16 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from forum.core import pagecache
 from forum.core.content import render_markdown
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.permissions import can_edit_ficha
+from forum.core.web import cacheable_visit, page_cache
 from forum.extensions import db
 from forum.fichas import exchange, queries, schema, services
 from forum.fichas.completeness import assess
@@ -107,20 +110,20 @@ def new():  # noqa: ANN201
 
 @bp.get("/<int:ficha_id>")
 def show(ficha_id: int):  # noqa: ANN201
-    ficha = db.session.get(
-        Ficha,
-        ficha_id,
-        options=[
-            selectinload(Ficha.tags),
-            selectinload(Ficha.editors),
-            selectinload(Ficha.attachments),
-        ],
-    )
+    if cacheable_visit():
+        key = ("ficha", ficha_id, *services.ficha_stamp(db.session, ficha_id), str(get_locale()))
+        return pagecache.respond(*page_cache(), key, lambda: _render_show(ficha_id))
+    return _render_show(ficha_id)
+
+
+def _render_show(ficha_id: int) -> str:
+    options = [selectinload(Ficha.tags), selectinload(Ficha.editors),
+               selectinload(Ficha.attachments)]
+    ficha = db.session.get(Ficha, ficha_id, options=options)
     if ficha is None:
         raise NotFound(_("This experience sheet does not exist."))
-    return render_template(
-        "fichas/show.html", ficha=ficha, schema=schema, guide=assess(ficha.values())
-    )
+    return render_template("fichas/show.html", ficha=ficha, schema=schema,
+                           guide=assess(ficha.values()))
 
 
 @bp.route("/<int:ficha_id>/editar", methods=["GET", "POST"])

@@ -292,3 +292,36 @@ def test_removing_a_file_deletes_it_only_after_commit(client, auth, app):
     assert client.post(f"/fichas/adjuntos/{attachment.id}/borrar").status_code == 302
     assert not stored.exists()
     assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_visitor_page_is_revalidated_with_etag_and_never_stale(client, app):
+    owner, colleague = make_user(), make_user(name="Colega Nueva")
+    ficha = make_ficha(owner=owner, lessons="Versión uno de la lección.")
+    first = client.get(f"/fichas/{ficha.id}")
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "no-cache"
+    again = client.get(f"/fichas/{ficha.id}", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    with count_queries(db.engine) as counter:
+        assert client.get(f"/fichas/{ficha.id}").status_code == 200
+    assert counter.count == 1  # only the freshness check; the HTML came from memory
+    services.revise_ficha(db.session, owner, ficha.id,
+                          ficha.values() | {"lessons": "Versión dos de la lección."},
+                          base_version=1)
+    db.session.commit()
+    fresh = client.get(f"/fichas/{ficha.id}", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and "Versión dos" in text(fresh)
+    services.add_editor(db.session, owner, ficha.id, colleague.email)
+    db.session.commit()
+    assert "Colega Nueva" in text(client.get(f"/fichas/{ficha.id}"))
+    assert client.get("/fichas/99999").status_code == 404
+
+
+def test_logged_in_page_is_rendered_for_the_person(client, auth):
+    owner = make_user()
+    ficha = make_ficha(owner=owner)
+    client.get(f"/fichas/{ficha.id}")  # a visitor warms the cache
+    auth.login(owner)
+    page = client.get(f"/fichas/{ficha.id}")
+    assert "ETag" not in page.headers
+    assert f"/fichas/{ficha.id}/editar" in text(page)

@@ -1,0 +1,69 @@
+"""Visitors' pages served from memory, with ETags so a repeat visit costs a 304.
+
+Visitors make most of the traffic and all see the same page, so the rendered HTML is kept
+per process under a key that changes whenever the content does (e.g. a sheet's id, version
+and last update). Workers never serve a stale page: the key is read from the database on
+every request, only the rendering is skipped. Logged-in people always get a fresh render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from pathlib import Path
+
+from flask import Response, request
+
+MAX_PAGES = 1024
+
+
+class PageCache:
+    """A small thread-safe LRU of rendered pages."""
+
+    def __init__(self, max_pages: int = MAX_PAGES) -> None:
+        self.max_pages = max_pages
+        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> str:
+        with self._lock:
+            html = self._pages.get(key)
+            if html is not None:
+                self._pages.move_to_end(key)
+                return html
+        html = render()
+        with self._lock:
+            self._pages[key] = html
+            while len(self._pages) > self.max_pages:
+                self._pages.popitem(last=False)
+        return html
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def build_id(*folders: Path) -> str:
+    """Changes when templates or translations change, so old ETags die with a deploy."""
+    digest = hashlib.sha1()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".html", ".mo", ".css"):
+                digest.update(path.name.encode())
+                digest.update(str(path.stat().st_mtime_ns).encode())
+    return digest.hexdigest()[:12]
+
+
+def respond(cache: PageCache, build: str, key: tuple, render: Callable[[], str]) -> Response:
+    """A 304 when the browser has this version, else the cached or freshly rendered page."""
+    etag = hashlib.sha1(f"{build}:{key!r}".encode()).hexdigest()[:24]
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(cache.get_or_render((build, *key), render), mimetype="text/html")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"  # always revalidate: content is live
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
