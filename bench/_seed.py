@@ -24,7 +24,8 @@ from forum.extensions import db
 from forum.fichas import services as fichas
 
 META = "bench.json"
-PEOPLE = 50
+META_VERSION = 2  # bump when the seeded content changes: older instances are re-seeded
+PEOPLE = 50  # the last one is the reader: a participant who owns and co-edits nothing
 REVISIONS = 10
 COMMIT_EVERY = 500
 PASSWORD = "clave-de-bench-2026"
@@ -35,21 +36,31 @@ SEED = 20260
 class Seeded:
     """What the benchmark needs to know about a seeded instance."""
 
+    version: int
     sheets: int
     sheet_id: int  # the sheet with REVISIONS versions
-    email: str  # a participant, owner of that sheet
+    reader_email: str  # a participant with no sheets: the usual logged-in visitor
+    owner_email: str  # a participant who owns that sheet (sees its editing tools)
     password: str
     seed_seconds: float
 
 
+def _load_meta(meta: Path) -> Seeded | None:
+    try:
+        found = Seeded(**json.loads(meta.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    return found if found.version == META_VERSION else None
+
+
 def prepare(instance: Path, sheets: int) -> Seeded:
     meta = instance / META
+    found = _load_meta(meta)
+    if found and found.sheets == sheets:
+        click.echo(f"Reusing seeded instance {instance} ({sheets} sheets).")
+        return found
     if meta.exists():
-        found = Seeded(**json.loads(meta.read_text()))
-        if found.sheets == sheets:
-            click.echo(f"Reusing seeded instance {instance} ({sheets} sheets).")
-            return found
-        click.echo(f"{instance} holds {found.sheets} sheets, not {sheets}: seeding again.")
+        click.echo(f"{instance} holds another seeding than {sheets} sheets: seeding again.")
     for name in ("forum.db", "forum.db-wal", "forum.db-shm", META):
         (instance / name).unlink(missing_ok=True)
     seeded = seed(instance, sheets)
@@ -68,7 +79,7 @@ def make_people(session: Session, rng: random.Random) -> list[User]:
                 password=PASSWORD,
                 country=rng.choice(vocab.COUNTRY_CODES[:26]),
                 organisation=f"Municipio de {rng.choice(['Taraco', 'Pasto', 'Sucre', 'Ocotal'])}",
-                role=Role.FACILITATOR if n == PEOPLE - 1 else Role.PARTICIPANT,
+                role=Role.FACILITATOR if n == PEOPLE - 2 else Role.PARTICIPANT,
             )
         )
     session.commit()
@@ -109,11 +120,11 @@ def seed(instance: Path, sheets: int) -> Seeded:
     with app.app_context():
         db.create_all()
         people = make_people(db.session, rng)
-        owner_email = people[0].email
-        make_sheets(db.session, people, max(sheets - 1, 0), rng)
+        owner_email, reader_email = people[0].email, people[-1].email
+        make_sheets(db.session, people[:-1], max(sheets - 1, 0), rng)
         sheet_id = make_revised(db.session, people[0], rng)
         db.session.remove()
         db.engine.dispose()
     seconds = round(time.perf_counter() - started, 1)
     click.echo(f"Seeded {sheets} sheets and {PEOPLE} people in {seconds} s.")
-    return Seeded(sheets, sheet_id, owner_email, PASSWORD, seconds)
+    return Seeded(META_VERSION, sheets, sheet_id, reader_email, owner_email, PASSWORD, seconds)

@@ -65,6 +65,18 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(STOP_TIMEOUT)
 
 
+def worker_problems(log: Path) -> list[str]:
+    """Lines of the gunicorn log that say a worker died (signal, timeout) during the run."""
+    if not log.exists():
+        return []
+    marks = ("was sent SIG", "WORKER TIMEOUT", "Traceback", "[ERROR]")
+    return [
+        line
+        for line in log.read_text(errors="replace").splitlines()
+        if any(m in line for m in marks)
+    ]
+
+
 def command(port: int, workers: int) -> list[str]:
     return [
         sys.executable,
@@ -80,11 +92,15 @@ def command(port: int, workers: int) -> list[str]:
     ]
 
 
+def log_path(instance: Path) -> Path:
+    return instance / "gunicorn.log"
+
+
 @contextmanager
 def serve(instance: Path, database_url: str, workers: int) -> Iterator[int]:
     """Yield the port of a running gunicorn serving the bench app on `instance`."""
     port = free_port()
-    log = instance / "gunicorn.log"
+    log = log_path(instance)
     env = os.environ | {
         "FORUM_CONFIG": "Config",
         "FORUM_INSTANCE_PATH": str(instance),

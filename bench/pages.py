@@ -13,8 +13,7 @@ Only 127.0.0.1 is contacted. The numbers are printed as measured; nothing is ass
 from __future__ import annotations
 
 import http.client
-import os
-import platform
+import importlib.metadata
 import shutil
 import sys
 import tempfile
@@ -27,13 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/pages.py` puts bench/, not the project, first
     sys.path.insert(0, str(ROOT))
 
-from bench import _load, _login, _queries, _seed, _server  # noqa: E402
+from bench import _load, _login, _machine, _queries, _seed, _server  # noqa: E402
 from bench._app import db_url  # noqa: E402
 
-WHO = ("visitor", "logged-in")
 WARMUP_REQUESTS = 30
-TARGETS = {"visitor": 25.0, "logged-in": 10.0}
+TARGETS = {"visitor": 25.0, "logged-in": 10.0}  # sheet page, % of the bare route
 MAX_QUERIES = 6
+BUSY_WARNING = 15.0  # % CPU used by others before the run that makes numbers suspect
+BARE_FOR = {"visitor": "visitor", "logged-in": "logged-in", "owner": "logged-in"}
+WHO_LABEL = {"visitor": "visitor", "logged-in": "logged-in", "owner": "logged-in, owner"}
 
 
 @dataclass(frozen=True)
@@ -43,30 +44,38 @@ class Page:
 
 
 @dataclass(frozen=True)
-class Row:
+class Run:
     page: Page
-    who: str
+    who: str  # visitor | logged-in (a participant with no sheets) | owner (of this sheet)
+
+
+@dataclass(frozen=True)
+class Row:
+    run: Run
     result: _load.LoadResult
     queries: int
 
 
-def pages_for(seeded: _seed.Seeded) -> list[Page]:
-    return [
-        Page("bare", "/_bare"),
-        Page("home", "/"),
-        Page("list", "/fichas/"),
-        Page(f"sheet ({_seed.REVISIONS} revisions)", f"/fichas/{seeded.sheet_id}"),
-    ]
+def runs_for(seeded: _seed.Seeded) -> list[Run]:
+    bare, home, listing = Page("bare", "/_bare"), Page("home", "/"), Page("list", "/fichas/")
+    sheet = Page(f"sheet, {_seed.REVISIONS} revisions", f"/fichas/{seeded.sheet_id}")
+    runs = [Run(page, who) for page in (bare, home, listing, sheet) for who in TARGETS]
+    return [*runs, Run(sheet, "owner")]
 
 
-def list_sizes() -> list[str]:
-    return ["/fichas/?per_page=20", "/fichas/?per_page=100"]
+def logins_for(seeded: _seed.Seeded) -> dict[str, str | None]:
+    return {"visitor": None, "logged-in": seeded.reader_email, "owner": seeded.owner_email}
 
 
-def headers_for(who: str, cookie: str) -> dict[str, str]:
+def list_sizes() -> list[tuple[str, str]]:
+    paths = ["/fichas/?per_page=20", "/fichas/?per_page=100"]
+    return [(path, who) for path in paths for who in TARGETS]
+
+
+def headers_for(who: str, cookies: dict[str, str]) -> dict[str, str]:
     headers = {"User-Agent": _login.USER_AGENT}
-    if who == "logged-in":
-        headers["Cookie"] = f"{_login.COOKIE}={cookie}"
+    if who in cookies:
+        headers["Cookie"] = f"{_login.COOKIE}={cookies[who]}"
     return headers
 
 
@@ -93,94 +102,111 @@ def warm_up(port: int, path: str, headers: dict[str, str]) -> bool:
     return sets_cookie
 
 
-def check_logged_in(port: int, cookie: str) -> None:
-    _status, body, _ = probe(port, "/", headers_for("logged-in", cookie))
-    if 'action="/salir"' not in body:
-        raise click.ClickException("the session cookie does not log in: no log-out form on /")
+def log_in_all(port: int, seeded: _seed.Seeded) -> dict[str, str]:
+    """who -> session cookie, each checked to really log in."""
+    cookies = {}
+    for who, email in logins_for(seeded).items():
+        if email:
+            cookies[who] = _login.server_login(_server.HOST, port, email, seeded.password)
+            _status, body, _ = probe(port, "/", headers_for(who, cookies))
+            if 'action="/salir"' not in body:
+                raise click.ClickException(f"the {who} cookie does not log in (no log-out form)")
+    return cookies
+
+
+def measure_one(port: int, run: Run, cookies: dict[str, str], options: dict) -> tuple:
+    headers = headers_for(run.who, cookies)
+    sets_cookie = warm_up(port, run.page.path, headers)
+    result = _load.run(
+        options["generator"],
+        port,
+        run.page.path,
+        headers,
+        options["duration"],
+        options["connections"],
+    )
+    click.echo(
+        f"  {run.page.path:<14} {run.who:<9} {result.rps:8.0f} req/s  "
+        f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms"
+    )
+    return result, sets_cookie
 
 
 def measure(
-    port: int, pages: list[Page], cookie: str, options: dict, counts: dict
+    port: int, runs: list[Run], cookies: dict[str, str], options: dict, counts: dict
 ) -> tuple[list[Row], list[str]]:
     rows, notes = [], []
-    for page in pages:
-        for who in WHO:
-            headers = headers_for(who, cookie)
-            if warm_up(port, page.path, headers):
-                notes.append(f"{page.path} ({who}) answers with Set-Cookie")
-            result = _load.run(
-                options["generator"],
-                port,
-                page.path,
-                headers,
-                options["duration"],
-                options["connections"],
-            )
-            click.echo(
-                f"  {page.path:<14} {who:<9} {result.rps:8.0f} req/s  "
-                f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms"
-            )
-            if result.errors:
-                notes.append(f"{page.path} ({who}): {result.errors} errors")
-            rows.append(Row(page, who, result, counts[(page.path, who)].queries))
+    for run in runs:
+        result, sets_cookie = measure_one(port, run, cookies, options)
+        if sets_cookie:
+            notes.append(f"{run.page.path} ({run.who}) answers with Set-Cookie")
+        if result.errors:
+            notes.append(f"{run.page.path} ({run.who}): {result.errors} errors")
+        rows.append(Row(run, result, counts[(run.page.path, run.who)].queries))
     return rows, notes
 
 
+def _bare_rps(rows: list[Row]) -> dict[str, float]:
+    return {r.run.who: r.result.rps for r in rows if r.run.page.path == "/_bare"}
+
+
+def share_of_bare(rows: list[Row], row: Row) -> float:
+    bare = _bare_rps(rows).get(BARE_FOR[row.run.who])
+    return 100 * row.result.rps / bare if bare else float("nan")
+
+
 def table(rows: list[Row]) -> list[str]:
-    bare = {r.who: r.result.rps for r in rows if r.page.path == "/_bare"}
     lines = [
         "| page | who | req/s | p50 ms | p99 ms | % of bare | SQL queries |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
-        share = 100 * r.result.rps / bare[r.who] if bare.get(r.who) else float("nan")
         lines.append(
-            f"| {r.page.label} `{r.page.path}` | {r.who} | {r.result.rps:,.0f} | "
-            f"{r.result.p50_ms:.1f} | {r.result.p99_ms:.1f} | {share:.0f} % | {r.queries} |"
+            f"| {r.run.page.label} `{r.run.page.path}` | {WHO_LABEL[r.run.who]} | "
+            f"{r.result.rps:,.0f} | {r.result.p50_ms:.1f} | {r.result.p99_ms:.1f} | "
+            f"{share_of_bare(rows, r):.0f} % | {r.queries} |"
         )
     return lines
 
 
 def targets(rows: list[Row]) -> list[str]:
-    bare = {r.who: r.result.rps for r in rows if r.page.path == "/_bare"}
-    sheet = {r.who: r.result.rps for r in rows if r.page.label.startswith("sheet")}
     lines = []
-    for who, goal in TARGETS.items():
-        share = 100 * sheet[who] / bare[who] if bare.get(who) else float("nan")
-        verdict = "met" if share >= goal else "NOT met"
-        lines.append(f"sheet page, {who}: >= {goal:.0f} % of bare -> {share:.0f} % ({verdict})")
+    for r in rows:
+        if r.run.page.label.startswith("sheet") and r.run.who in TARGETS:
+            goal, share = TARGETS[r.run.who], share_of_bare(rows, r)
+            verdict = "met" if share >= goal else "NOT met"
+            lines.append(
+                f"sheet page, {r.run.who}: >= {goal:.0f} % of bare -> {share:.0f} % ({verdict})"
+            )
     most = max(r.queries for r in rows)
     verdict = "met" if most <= MAX_QUERIES else "NOT met"
     lines.append(f"SQL queries per page: <= {MAX_QUERIES} -> at most {most} ({verdict})")
     return lines
 
 
-def query_lines(counts: dict, pages: list[Page]) -> list[str]:
-    sizes = list_sizes()
+def query_lines(counts: dict, runs: list[Run]) -> list[str]:
     per_page = ", ".join(
-        f"{path.split('=')[1]}/page: {counts[(path, 'visitor')].queries} visitor, "
-        f"{counts[(path, 'logged-in')].queries} logged-in"
-        for path in sizes
+        f"{path.split('=')[1]}/page {who}: {counts[(path, who)].queries}"
+        for path, who in list_sizes()
     )
-    kib = ", ".join(
-        f"{p.path} {counts[(p.path, 'visitor')].kib:.1f}/{counts[(p.path, 'logged-in')].kib:.1f}"
-        for p in pages
-    )
-    return [
-        f"list page SQL queries by page size: {per_page}",
-        f"page KiB (visitor/logged-in): {kib}",
-    ]
+    kib = ", ".join(f"{r.page.path} {r.who} {counts[(r.page.path, r.who)].kib:.1f}" for r in runs)
+    return [f"list page SQL queries by page size: {per_page}", f"page KiB: {kib}"]
 
 
 def machine_line(options: dict, sheets: int) -> str:
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (
-        f"machine: nproc={cpus}, Python {platform.python_version()} "
-        f"({platform.python_implementation()}), {platform.system()} {platform.release()}; "
+        f"machine: {_machine.describe()}; "
         f"load generator: {_load.describe(options['generator'], options['connections'])}; "
-        f"server: gunicorn -w {options['workers']} -k sync (same host); SQLite, {sheets} sheets, "
-        f"{options['duration']:g} s per run"
+        f"server: gunicorn {gunicorn_version()} -w {options['workers']} -k sync on the same "
+        f"host; SQLite, {sheets} sheets, {options['duration']} s per run"
     )
+
+
+def gunicorn_version() -> str:
+    try:
+        return importlib.metadata.version("gunicorn")
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
 
 
 def translations_note() -> str | None:
@@ -190,8 +216,30 @@ def translations_note() -> str | None:
     return "message catalogues are not compiled (make translations): pages rendered untranslated"
 
 
+def status_notes(counts: dict) -> list[str]:
+    return [
+        f"in-process GET {path} ({who}) answered {c.status}"
+        for (path, who), c in counts.items()
+        if c.status != 200
+    ]
+
+
+def crash_notes(instance: Path) -> list[str]:
+    problems = _server.worker_problems(_server.log_path(instance))
+    if not problems:
+        return []
+    return [f"gunicorn log: {len(problems)} worker problems, first: {problems[0].strip()}"]
+
+
+def busy_note(when: str) -> str | None:
+    busy = _machine.busy_percent()
+    if busy is None or busy < BUSY_WARNING:
+        return None
+    return f"CPUs {busy:.0f} % busy with other work {when}: these numbers are depressed"
+
+
 def report(
-    rows: list[Row], notes: list[str], counts: dict, pages: list[Page], options: dict, sheets: int
+    rows: list[Row], notes: list[str], counts: dict, runs: list[Run], options: dict, sheets: int
 ) -> None:
     click.echo("")
     for line in table(rows):
@@ -201,7 +249,7 @@ def report(
     click.echo("targets from the issue:")
     for line in targets(rows):
         click.echo(f"  {line}")
-    for line in query_lines(counts, pages):
+    for line in query_lines(counts, runs):
         click.echo(line)
     for note in notes:
         click.echo(f"note: {note}")
@@ -217,25 +265,27 @@ def choose_generator(wanted: str) -> str:
 
 def run_bench(instance: Path, sheets: int, options: dict) -> None:
     seeded = _seed.prepare(instance, sheets)
-    pages = pages_for(seeded)
+    runs = runs_for(seeded)
     click.echo("Counting SQL queries in-process...")
-    counts = _queries.count_pages(instance, seeded, [p.path for p in pages] + list_sizes())
+    wanted = [(r.page.path, r.who) for r in runs] + list_sizes()
+    counts = _queries.count_pages(instance, seeded.password, logins_for(seeded), wanted)
     click.echo(f"Load generator: {_load.describe(options['generator'], options['connections'])}")
     with _server.serve(instance, db_url(instance), options["workers"]) as port:
-        cookie = _login.server_login(_server.HOST, port, seeded.email, seeded.password)
-        check_logged_in(port, cookie)
-        rows, notes = measure(port, pages, cookie, options, counts)
-    note = translations_note()
-    report(rows, notes + ([note] if note else []), counts, pages, options, sheets)
+        cookies = log_in_all(port, seeded)
+        notes = [busy_note("before the run")]
+        rows, run_notes = measure(port, runs, cookies, options, counts)
+    notes += [*run_notes, busy_note("right after the run"), translations_note()]
+    notes += status_notes(counts) + crash_notes(instance)
+    report(rows, [n for n in notes if n], counts, runs, options, sheets)
 
 
 @click.command()
 @click.option("--sheets", default=10_000, show_default=True, type=click.IntRange(1, 200_000))
 @click.option(
     "--duration",
-    default=10.0,
+    default=10,
     show_default=True,
-    type=click.FloatRange(1, 600),
+    type=click.IntRange(1, 600),
     help="Seconds of load per page and person.",
 )
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32))

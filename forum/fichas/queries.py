@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
@@ -15,8 +15,6 @@ from forum.accounts.models import User
 from forum.core import permissions, vocab
 from forum.core.errors import Invalid
 from forum.fichas.models import Ficha, FichaTag
-
-T = TypeVar("T")
 
 SORTS = {
     "recent": (Ficha.updated_at.desc(), Ficha.id.desc()),
@@ -49,7 +47,7 @@ class FichaFilters:
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
+class Page[T]:
     items: Sequence[T]
     total: int
     page: int
