@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from forum.core import permissions
+from forum.core import pagecache, permissions
+from forum.core.web import cacheable_visit, page_cache
 from forum.extensions import db
 from forum.fichas.models import Ficha
-from forum.fichas.queries import FichaFilters, list_fichas
+from forum.fichas.queries import FichaFilters, fichas_stamp, list_fichas
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 def index():  # noqa: ANN201
+    if cacheable_visit():
+        key = ("home", str(get_locale()), *fichas_stamp(db.session))
+        return pagecache.respond(*page_cache(), key, _render)
+    return _render()
+
+
+def _render() -> str:
     latest = list_fichas(db.session, current_user, FichaFilters(per_page=6))
     by_country = db.session.execute(
         permissions.visible_fichas(select(Ficha.country, func.count()), current_user)

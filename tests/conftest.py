@@ -50,6 +50,15 @@ def pg_url() -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (and so its own `g` and DB session), as under
+    a real server, even though the test itself holds one open for its factories."""
+
+    def open(self, *args: Any, **kwargs: Any):  # noqa: ANN201
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(backend: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     if backend == "postgresql":
@@ -59,6 +68,7 @@ def app(backend: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[Flas
     app = create_app(
         {"CONFIG": "TestConfig", "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "instance")}
     )
+    app.test_client_class = FreshContextClient
     with app.app_context():
         db.create_all()
         yield app

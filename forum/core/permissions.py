@@ -13,6 +13,7 @@ from sqlalchemy import Select
 if TYPE_CHECKING:
     from forum.accounts.models import User
     from forum.fichas.models import Ficha
+    from forum.fichas.services import FichaAccess
 
 
 def is_member(person: Any) -> bool:
@@ -38,16 +39,16 @@ def visible_fichas(query: Select, person: User | None) -> Select:  # noqa: ARG00
     return query
 
 
-def can_edit_ficha(person: User | None, ficha: Ficha) -> bool:
+def can_edit_ficha(person: User | None, ficha: Ficha | FichaAccess) -> bool:
     """Owner, invited co-editors and facilitators improve a sheet; nobody else."""
     if not is_member(person):
         return False
     if person.is_facilitator or ficha.owner_id == person.id:
         return True
-    return any(e.id == person.id for e in ficha.editors)
+    return person.id in ficha.editor_ids
 
 
-def can_manage_editors(person: User | None, ficha: Ficha) -> bool:
+def can_manage_editors(person: User | None, ficha: Ficha | FichaAccess) -> bool:
     """Inviting co-editors is the owner's decision (facilitators may help)."""
     return is_member(person) and (person.is_facilitator or ficha.owner_id == person.id)
 

@@ -86,6 +86,10 @@ class Ficha(db.Model):
         return [t.code for t in self.tags if t.kind == kind]
 
     @property
+    def editor_ids(self) -> frozenset[int]:
+        return frozenset(e.id for e in self.editors)
+
+    @property
     def themes(self) -> list[str]:
         return self.codes("themes")
 

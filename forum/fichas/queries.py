@@ -134,8 +134,28 @@ def filtered(person: User | None, filters: FichaFilters) -> Select:
     return query
 
 
+# What a card or an API list item shows: the long texts stay in the database (a page of
+# 100 full rows is ~800 KB of Markdown and HTML nobody reads in a list).
+CARD_COLUMNS = (
+    Ficha.id,
+    Ficha.title,
+    Ficha.summary,
+    Ficha.country,
+    Ficha.region,
+    Ficha.municipality,
+    Ficha.status,
+    Ficha.modality,
+    Ficha.completeness,
+    Ficha.lessons_missing,
+    Ficha.version,
+    Ficha.created_at,
+    Ficha.updated_at,
+    Ficha.owner_id,
+)
+
+
 def list_fichas(session: Session, person: User | None, filters: FichaFilters) -> Page[Ficha]:
-    """One count, one page of rows (owner joined), one query for their tags."""
+    """One count, one page of card columns (owner joined), one query for their tags."""
     query = filtered(person, filters)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = (
@@ -155,3 +175,9 @@ def iter_fichas(session: Session, person: User | None, filters: FichaFilters, ba
     """Every sheet matching the filters, in batches (exports must not load all at once)."""
     query = filtered(person, filters).options(selectinload(Ficha.tags), selectinload(Ficha.editors))
     yield from session.scalars(query.order_by(Ficha.id).execution_options(yield_per=batch))
+
+
+def fichas_stamp(session: Session) -> tuple[int, Any]:
+    """(count, last update) of all sheets: changes whenever any list could change."""
+    row = session.execute(select(func.count(Ficha.id), func.max(Ficha.updated_at))).one()
+    return row[0], row[1]

@@ -6,6 +6,7 @@ commits except where noted, so a view or the CLI decides the transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -22,7 +23,7 @@ from forum.core.content import render_markdown
 from forum.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from forum.fichas import schema, uploads
 from forum.fichas.completeness import assess
-from forum.fichas.models import Attachment, Ficha, FichaRevision, FichaTag
+from forum.fichas.models import Attachment, Ficha, FichaRevision, FichaTag, ficha_editors
 
 REVISION_SUMMARY_MAX = 300
 
@@ -71,6 +72,31 @@ def ficha_stamp(session: Session, ficha_id: int) -> tuple[int, datetime]:
     if row is None:
         raise NotFound(_l("This experience sheet does not exist."))
     return row.version, row.updated_at
+
+
+@dataclass(frozen=True)
+class FichaAccess:
+    """What permission checks and page caches need of a sheet, without loading it."""
+
+    id: int
+    version: int
+    updated_at: datetime
+    owner_id: int
+    editor_ids: frozenset[int]
+
+
+def ficha_access(session: Session, ficha_id: int) -> FichaAccess:
+    """One query: the sheet's row joined to its co-editors (one row per co-editor)."""
+    rows = session.execute(
+        select(Ficha.version, Ficha.updated_at, Ficha.owner_id, ficha_editors.c.user_id)
+        .outerjoin(ficha_editors, ficha_editors.c.ficha_id == Ficha.id)
+        .where(Ficha.id == ficha_id)
+    ).all()
+    if not rows:
+        raise NotFound(_l("This experience sheet does not exist."))
+    editors = frozenset(r.user_id for r in rows if r.user_id is not None)
+    first = rows[0]
+    return FichaAccess(ficha_id, first.version, first.updated_at, first.owner_id, editors)
 
 
 def _touch(ficha: Ficha) -> None:

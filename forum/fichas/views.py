@@ -20,12 +20,14 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf as csrf_token
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from forum.core import pagecache
 from forum.core.content import render_markdown
 from forum.core.errors import Conflict, Invalid, NotFound
-from forum.core.permissions import can_edit_ficha
+from forum.core.permissions import can_edit_ficha, can_manage_editors
 from forum.core.web import cacheable_visit, page_cache
 from forum.extensions import db
 from forum.fichas import exchange, queries, schema, services
@@ -68,6 +70,13 @@ def _render_form(
 
 @bp.get("/")
 def index():  # noqa: ANN201
+    if cacheable_visit() and not queries.read_filters(request.args)[1]:
+        key = ("fichas", request.query_string, str(get_locale()), *queries.fichas_stamp(db.session))
+        return pagecache.respond(*page_cache(), key, lambda: _index()[0])
+    return _index()
+
+
+def _index() -> tuple[str, int]:
     filters, errors = queries.read_filters(request.args, current_app.config["PAGE_SIZE"])
     page = queries.list_fichas(db.session, current_user, filters)
     return render_template(
@@ -110,20 +119,53 @@ def new():  # noqa: ANN201
 
 @bp.get("/<int:ficha_id>")
 def show(ficha_id: int):  # noqa: ANN201
+    """Visitors get the whole page from memory (or a 304); people who log in get the same
+    cached article for their variant, with their own header and form tokens around it."""
+    locale = str(get_locale())
     if cacheable_visit():
-        key = ("ficha", ficha_id, *services.ficha_stamp(db.session, ficha_id), str(get_locale()))
-        return pagecache.respond(*page_cache(), key, lambda: _render_show(ficha_id))
-    return _render_show(ficha_id)
+        key = ("ficha", ficha_id, *services.ficha_stamp(db.session, ficha_id), locale)
+        return pagecache.respond(
+            *page_cache(), key, lambda: _render_page(*_article(ficha_id, "reader"))
+        )
+    access = services.ficha_access(db.session, ficha_id)
+    variant = (
+        "manager"
+        if can_manage_editors(current_user, access)
+        else "editor"
+        if can_edit_ficha(current_user, access)
+        else "reader"
+    )
+    key = ("ficha-article", ficha_id, access.version, access.updated_at, locale, variant)
+    title, article = page_cache()[0].get_or_render(key, lambda: _article(ficha_id, variant))
+    return _render_page(title, article.replace(CSRF_MARK, csrf_token()))
 
 
-def _render_show(ficha_id: int) -> str:
-    options = [selectinload(Ficha.tags), selectinload(Ficha.editors),
-               selectinload(Ficha.attachments)]
+CSRF_MARK = "\x00csrf\x00"  # never in content: the schema strips NUL from every field
+
+
+def _article(ficha_id: int, variant: str) -> tuple[str, str]:
+    options = [
+        selectinload(Ficha.tags),
+        selectinload(Ficha.editors),
+        selectinload(Ficha.attachments),
+    ]
     ficha = db.session.get(Ficha, ficha_id, options=options)
     if ficha is None:
         raise NotFound(_("This experience sheet does not exist."))
-    return render_template("fichas/show.html", ficha=ficha, schema=schema,
-                           guide=assess(ficha.values()))
+    html = render_template(
+        "fichas/_article.html",
+        ficha=ficha,
+        schema=schema,
+        guide=assess(ficha.values()),
+        editor=variant != "reader",
+        manager=variant == "manager",
+        csrf=CSRF_MARK,
+    )
+    return ficha.title, html
+
+
+def _render_page(title: str, article: str) -> str:
+    return render_template("fichas/show.html", title=title, article=Markup(article))
 
 
 @bp.route("/<int:ficha_id>/editar", methods=["GET", "POST"])

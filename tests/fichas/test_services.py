@@ -185,3 +185,19 @@ def test_completeness_asks_first_for_lessons_keys_benefits(app):
         "lessons", "keys", "benefits", "results", "problem", "strategy", "objectives",
         "sustainability", "contacts", "summary")}, actors=["ngo", "municipality"])
     assert assess(full.values()).score == 100 and full.completeness == 100
+
+
+def test_light_access_check_agrees_with_the_full_sheet(app):
+    """Pages check permissions on FichaAccess (one query); it must say what the sheet says."""
+    from forum.core.permissions import can_edit_ficha, can_manage_editors
+
+    owner, editor, stranger = make_user(), make_user(), make_user()
+    facilitator = make_user(role=Role.FACILITATOR)
+    ficha = make_ficha(owner=owner)
+    services.add_editor(db.session, owner, ficha.id, editor.email)
+    db.session.commit()
+    access = services.ficha_access(db.session, ficha.id)
+    assert access.editor_ids == {editor.id} and access.version == ficha.version
+    for person in (owner, editor, stranger, facilitator, None):
+        for check in (can_edit_ficha, can_manage_editors):
+            assert check(person, access) == check(person, ficha), (person, check)

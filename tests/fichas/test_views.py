@@ -11,7 +11,8 @@ from forum.core.database import count_queries
 from forum.extensions import db
 from forum.fichas import schema, services
 from forum.fichas.models import Attachment, Ficha
-from tests.conftest import ficha_data, make_ficha, make_user
+from forum.accounts.models import Role
+from tests.conftest import PASSWORD, ficha_data, make_ficha, make_user
 from tests.core.test_content import ALLOWED_TAGS, XSS, href_is_safe, parse
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -325,3 +326,34 @@ def test_logged_in_page_is_rendered_for_the_person(client, auth):
     page = client.get(f"/fichas/{ficha.id}")
     assert "ETag" not in page.headers
     assert f"/fichas/{ficha.id}/editar" in text(page)
+
+
+def test_forms_on_the_cached_sheet_page_carry_this_persons_token(app):
+    """The article is cached for every editor; each must still get a CSRF token that works."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    owner, colleague = make_user(), make_user()
+    ficha = make_ficha(owner=owner)
+    for person in (owner, make_user(role=Role.FACILITATOR)):
+        client = app.test_client()
+        login_page = text(client.get("/entrar"))
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
+        client.post("/entrar", data={"email": person.email, "password": PASSWORD,
+                                     "csrf_token": token.group(1)})
+        page = text(client.get(f"/fichas/{ficha.id}"))
+        tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+        assert len(tokens) == 1 and "\x00" not in page
+        response = client.post(f"/fichas/{ficha.id}/coeditores",
+                               data={"email": colleague.email, "csrf_token": tokens.pop()})
+        assert response.status_code in (302, 303)
+        assert client.post(f"/fichas/{ficha.id}/coeditores",
+                           data={"email": colleague.email}).status_code == 400
+
+
+def test_visitor_list_and_home_show_a_new_sheet_at_once(client):
+    owner = make_user()
+    make_ficha(owner=owner, title="Primera experiencia")
+    for path in ("/", "/fichas/", "/fichas/?country=BO"):
+        assert "Primera experiencia" in text(client.get(path))
+    make_ficha(owner=owner, title="Segunda experiencia")
+    for path in ("/", "/fichas/", "/fichas/?country=BO"):
+        assert "Segunda experiencia" in text(client.get(path)), path
