@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from forum.accounts.models import Role
 from forum.core.database import count_queries
 from forum.extensions import db
 from forum.fichas import schema, services
 from forum.fichas.models import Attachment, Ficha
-from forum.accounts.models import Role
 from tests.conftest import PASSWORD, ficha_data, make_ficha, make_user
 from tests.core.test_content import ALLOWED_TAGS, XSS, href_is_safe, parse
 
