@@ -44,7 +44,7 @@ test: $(INSTALLED) $(MO) lint
 
 extract: $(INSTALLED)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o forum/translations/messages.pot .
-	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching --ignore-obsolete
 
 bench: $(INSTALLED) $(MO)
 	$(BIN)/python bench/pages.py

@@ -106,3 +106,12 @@ def test_visitor_pages_set_no_cookie(client):
     ficha = make_ficha(owner=make_user())
     for path in ("/", "/fichas/", f"/fichas/{ficha.id}"):
         assert "Set-Cookie" not in client.get(path).headers, path
+
+
+def test_sqlite_runs_in_wal_mode_with_busy_timeout(app):
+    from forum.extensions import db
+
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

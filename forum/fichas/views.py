@@ -143,7 +143,18 @@ def show(ficha_id: int):  # noqa: ANN201
 CSRF_MARK = "\x00csrf\x00"  # never in content: the schema strips NUL from every field
 
 
-def _article(ficha_id: int, variant: str) -> tuple[str, str]:
+def _show_with_errors(ficha_id: int, errors: dict[str, Any]):  # noqa: ANN202
+    """The sheet again, uncached, with the refused form's message and typed e-mail (422)."""
+    db.session.rollback()
+    access = services.ficha_access(db.session, ficha_id)
+    variant = "manager" if can_manage_editors(current_user, access) else "editor"
+    title, article = _article(ficha_id, variant, errors=errors, typed=request.form)
+    return _render_page(title, article.replace(CSRF_MARK, csrf_token())), 422
+
+
+def _article(
+    ficha_id: int, variant: str, errors: dict | None = None, typed: Any = None
+) -> tuple[str, str]:
     options = [
         selectinload(Ficha.tags),
         selectinload(Ficha.editors),
@@ -160,6 +171,8 @@ def _article(ficha_id: int, variant: str) -> tuple[str, str]:
         editor=variant != "reader",
         manager=variant == "manager",
         csrf=CSRF_MARK,
+        errors=errors or {},
+        typed=typed or {},
     )
     return ficha.title, html
 
@@ -231,9 +244,13 @@ def _conflict(current: Ficha, mine: dict, base: int):  # noqa: ANN202
 
 @bp.get("/<int:ficha_id>/historial")
 def history(ficha_id: int):  # noqa: ANN201
+    return _history(ficha_id)
+
+
+def _history(ficha_id: int, error: str = "") -> str:
     ficha = services.get_ficha(db.session, ficha_id, current_user)
     revisions = services.list_revisions(db.session, ficha_id)
-    return render_template("fichas/history.html", ficha=ficha, revisions=revisions)
+    return render_template("fichas/history.html", ficha=ficha, revisions=revisions, error=error)
 
 
 @bp.get("/<int:ficha_id>/diferencias")
@@ -271,10 +288,9 @@ def revert(ficha_id: int, number: int):  # noqa: ANN201
     try:
         services.revert_ficha(db.session, current_user, ficha_id, number, base_version=base)
     except Conflict:
-        flash(
-            _("The sheet changed meanwhile; look at the history again before reverting."), "error"
-        )
-        return redirect(url_for("fichas.history", ficha_id=ficha_id)), 303
+        db.session.rollback()
+        message = _("The sheet changed meanwhile: look at the history again before reverting.")
+        return _history(ficha_id, message), 409
     db.session.commit()
     flash(_("Revision %(n)d was brought back as a new revision.", n=number), "success")
     return redirect(url_for("fichas.show", ficha_id=ficha_id))
@@ -288,8 +304,7 @@ def add_editor(ficha_id: int):  # noqa: ANN201
             db.session, current_user, ficha_id, request.form.get("email", "")
         )
     except Invalid as exc:
-        flash(str(exc.fields["email"]), "error")
-        return redirect(url_for("fichas.show", ficha_id=ficha_id, _anchor="coeditores")), 303
+        return _show_with_errors(ficha_id, exc.fields)
     db.session.commit()
     flash(_("%(name)s can now edit this sheet.", name=person.display_name), "success")
     return redirect(url_for("fichas.show", ficha_id=ficha_id, _anchor="coeditores"))
@@ -318,9 +333,7 @@ def upload(ficha_id: int):  # noqa: ANN201
             max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
         )
     except Invalid as exc:
-        db.session.rollback()
-        flash(str(exc.fields["file"]), "error")
-        return redirect(url_for("fichas.show", ficha_id=ficha_id, _anchor="adjuntos")), 303
+        return _show_with_errors(ficha_id, exc.fields)
     db.session.commit()
     flash(_("File attached."), "success")
     return redirect(url_for("fichas.show", ficha_id=ficha_id, _anchor="adjuntos"))
