@@ -84,7 +84,6 @@ def _index() -> tuple[str, int]:
         page=page,
         filters=filters,
         errors=errors,
-        status_code=422 if errors else 200,
     ), 422 if errors else 200
 
 
