@@ -1,0 +1,1 @@
+"""Communities of practice around a theme, and calls for experiences (convocatorias)."""

@@ -1,0 +1,1 @@
+"""The five kinds of space, their posts, facilitation and moderation."""
