@@ -21,6 +21,8 @@ class Config:
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     PAGE_SIZE = 20
+    HOLD_FIRST_POSTS = 0  # >0: a new account's first N posts wait for a facilitator
+    POST_RATE_LIMIT = "20 per minute"
     LANGUAGES = ("es", "en")
     BABEL_DEFAULT_LOCALE = "es"
     BABEL_DEFAULT_TIMEZONE = "UTC"

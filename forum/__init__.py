@@ -15,11 +15,15 @@ from forum import api, cli, home, live
 from forum.accounts import auth
 from forum.accounts import views as accounts_views
 from forum.api import openapi
+from forum.communities import views as communities_views
 from forum.core import database, events, i18n, web
 from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
 from forum.fichas import api as fichas_api
 from forum.fichas import services as fichas_services
 from forum.fichas import views as fichas_views
+from forum.spaces import api as spaces_api
+from forum.spaces import moderation_views, post_views
+from forum.spaces import views as spaces_views
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +105,9 @@ def register_errors(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # Importing the route modules attaches their routes to the shared API blueprint.
-    assert fichas_api and openapi
-    for blueprint in (home.bp, accounts_views.bp, fichas_views.bp, api.bp):
+    assert fichas_api and spaces_api and openapi
+    for blueprint in (home.bp, accounts_views.bp, fichas_views.bp, spaces_views.bp,
+                      post_views.bp, api.bp, moderation_views.bp, communities_views.bp):
         app.register_blueprint(blueprint)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 
 from forum.accounts import services
@@ -21,6 +22,12 @@ def bearer_user() -> User | None:
     if scheme.lower() != "bearer" or not secret.strip():
         return None
     return services.user_for_token(db.session, secret.strip())
+
+
+def rate_key() -> str:
+    """Posting limits count per person (token or session), per address for visitors."""
+    person = g.get("api_user") or (current_user if current_user.is_authenticated else None)
+    return f"user:{person.id}" if person is not None else f"ip:{request.remote_addr}"
 
 
 def init_app(app: Flask) -> None:

@@ -214,10 +214,172 @@ def document() -> dict[str, Any]:
                 },
             },
         },
-        "components": _components(),
+        "components": _components() | {"schemas": _components()["schemas"] | SPACE_SCHEMAS},
+    }
+
+
+def _id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _items(ref: str) -> dict[str, Any]:
+    return {
+        "description": "items",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["items"],
+                    "properties": {
+                        "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}}
+                    },
+                }
+            }
+        },
+    }
+
+
+def _json_body(ref: str) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+    }
+
+
+SPACE_SCHEMAS: dict[str, Any] = {
+    "Space": {
+        "type": "object",
+        "required": ["id", "kind", "title", "state"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {
+                "type": "string",
+                "enum": ["conference", "debate", "contribution", "innovation", "workshop"],
+            },
+            "title": {"type": "string"},
+            "state": {"type": "string"},
+            "framing_html": {"type": "string"},
+            "synthesis_html": {"type": "string"},
+            "speakers": {"type": "array", "items": {"$ref": "#/components/schemas/Person"}},
+        },
+    },
+    "Post": {
+        "type": "object",
+        "required": ["id", "space_id", "kind", "author", "status"],
+        "properties": {
+            "id": {"type": "integer"},
+            "space_id": {"type": "integer"},
+            "kind": {"type": "string"},
+            "root_id": {"type": ["integer", "null"]},
+            "parent_id": {"type": ["integer", "null"]},
+            "author": {"$ref": "#/components/schemas/Person"},
+            "title": {"type": "string"},
+            "body": {"type": "string"},
+            "body_html": {"type": "string"},
+            "stance": {"type": "string"},
+            "status": {"type": "string"},
+            "supports": {"type": "integer"},
+            "replies": {"type": "array", "items": {"$ref": "#/components/schemas/Post"}},
+        },
+    },
+    "PostInput": {
+        "type": "object",
+        "required": ["body"],
+        "properties": {
+            "title": {"type": "string", "maxLength": 200},
+            "body": {"type": "string", "maxLength": 20000},
+            "stance": {"type": "string", "enum": ["for", "against", "nuanced"]},
+            "ficha_id": {"type": ["integer", "null"]},
+            "before": {"type": "string"},
+            "change": {"type": "string"},
+            "why": {"type": "string"},
+            "evidence": {"type": "string"},
+            "context": {"type": "string"},
+            "options": {"type": "string"},
+            "constraints": {"type": "string"},
+            "cites_fichas": {"type": "array", "items": {"type": "integer"}},
+        },
+    },
+    "ReplyInput": {
+        "type": "object",
+        "required": ["body"],
+        "properties": {"body": {"type": "string", "maxLength": 20000}},
+    },
+}
+
+
+def space_paths() -> dict[str, Any]:
+    post_ok = {"200": _resp("Post", "the post"), **_errors(401, 403, 404, 409, 422)}
+    created = {"201": _resp("Post", "created"), **_errors(401, 403, 404, 409, 422, 429)}
+    bearer = [{"bearer": []}]
+    return {
+        "/api/v1/spaces": {
+            "get": {
+                "summary": "Spaces you may read",
+                "parameters": [{"name": "kind", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": _items("Space"), **_errors(401)},
+            }
+        },
+        "/api/v1/spaces/{space_id}": {
+            "parameters": [_id("space_id")],
+            "get": {
+                "summary": "One space",
+                "responses": {"200": _resp("Space", "the space"), **_errors(401, 404)},
+            },
+        },
+        "/api/v1/spaces/{space_id}/threads": {
+            "parameters": [_id("space_id")],
+            "get": {
+                "summary": "Opening posts with their replies",
+                "parameters": [{"name": "sort", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": _items("Post"), **_errors(401, 404)},
+            },
+        },
+        "/api/v1/spaces/{space_id}/posts": {
+            "parameters": [_id("space_id")],
+            "post": {
+                "summary": "Post what the space's kind takes (question, position, ...)",
+                "security": bearer,
+                "requestBody": _json_body("PostInput"),
+                "responses": created,
+            },
+        },
+        "/api/v1/posts/{post_id}": {
+            "parameters": [_id("post_id")],
+            "get": {
+                "summary": "One post",
+                "responses": {"200": _resp("Post", "the post"), **_errors(401, 404)},
+            },
+            "put": {
+                "summary": "Edit your post (earlier version kept)",
+                "security": bearer,
+                "requestBody": _json_body("PostInput"),
+                "responses": post_ok,
+            },
+        },
+        "/api/v1/posts/{post_id}/replies": {
+            "parameters": [_id("post_id")],
+            "post": {
+                "summary": "Reply",
+                "security": bearer,
+                "requestBody": _json_body("ReplyInput"),
+                "responses": created,
+            },
+        },
+        "/api/v1/posts/{post_id}/support": {
+            "parameters": [_id("post_id")],
+            "post": {"summary": "Support a question", "security": bearer, "responses": post_ok},
+            "delete": {
+                "summary": "Withdraw your support",
+                "security": bearer,
+                "responses": post_ok,
+            },
+        },
     }
 
 
 @bp.get("/openapi.json")
 def openapi():  # noqa: ANN201
-    return jsonify(document())
+    doc = document()
+    doc["paths"] |= space_paths()
+    return jsonify(doc)

@@ -180,7 +180,8 @@ def _new_revision(session: Session, ficha: Ficha, actor: User, summary: str) -> 
             _l("Someone saved this sheet after you opened it."),
             current=session.get(Ficha, ficha.id),
         ) from None
-    events.record(session, "ficha.revised", ficha_id=ficha.id, version=ficha.version)
+    events.record(session, "ficha.revised", ficha_id=ficha.id, version=ficha.version,
+                  actor_id=actor.id)
     return ficha
 
 

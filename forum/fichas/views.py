@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf as csrf_token
 from markupsafe import Markup
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from forum.core import pagecache
 from forum.core.content import render_markdown
@@ -34,6 +34,7 @@ from forum.fichas import exchange, queries, schema, services
 from forum.fichas.completeness import assess
 from forum.fichas.diff import diff_snapshots
 from forum.fichas.models import Attachment, Ficha
+from forum.spaces.queries import innovations_citing
 
 bp = Blueprint("fichas", __name__, url_prefix="/fichas")
 
@@ -157,7 +158,7 @@ def _article(
     options = [
         selectinload(Ficha.tags),
         selectinload(Ficha.editors),
-        selectinload(Ficha.attachments),
+        joinedload(Ficha.attachments),  # few rows: joined, to stay within 6 queries
     ]
     ficha = db.session.get(Ficha, ficha_id, options=options)
     if ficha is None:
@@ -172,6 +173,7 @@ def _article(
         csrf=CSRF_MARK,
         errors=errors or {},
         typed=typed or {},
+        innovations=innovations_citing(db.session, ficha.id),
     )
     return ficha.title, html
 

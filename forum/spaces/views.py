@@ -1,0 +1,207 @@
+"""Pages of spaces: listing, the five kinds' pages, threads, and facilitators' forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from forum.communities.models import Community
+from forum.core.errors import Conflict, Invalid
+from forum.accounts.auth import rate_key
+from forum.extensions import db, limiter
+from forum.fichas.models import Ficha
+from forum.fichas.queries import FichaFilters, list_fichas
+from forum.spaces import posting, queries, services
+from forum.spaces.kinds import KINDS, STANCES, STATES, STRUCTURED_LABELS, SpaceKind
+from forum.spaces.models import Space
+from forum.spaces.video import embed_url, frame_origin
+
+bp = Blueprint("spaces", __name__, url_prefix="/espacios")
+
+SPACE_FIELDS = ("kind", "title", "framing", "summary", "video_url", "community_id",
+                "members_only", "hold_questions", "starts_at", "ends_at")
+
+
+def space_form_data(form: Any) -> dict[str, Any]:
+    return {**{k: form.get(k, "") for k in SPACE_FIELDS}, "themes": form.getlist("themes")}
+
+
+@bp.get("/")
+def index():  # noqa: ANN201
+    kind = request.args.get("tipo", "")
+    kind = kind if kind in SpaceKind.__members__.values() else ""
+    archived = request.args.get("archivo") == "1"
+    summaries = queries.list_spaces(db.session, current_user, kind=kind, archived=archived)
+    return render_template("spaces/index.html", summaries=summaries, kind=kind, kinds=KINDS,
+                           archived=archived, states=STATES, stances=STANCES)
+
+
+def _space_form(space: Space | None, values: dict, errors: dict, status: int = 200):  # noqa: ANN202
+    communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+    return render_template("spaces/form.html", space=space, values=values, errors=errors,
+                           kinds=KINDS, communities=communities), status
+
+
+@bp.route("/nuevo", methods=["GET", "POST"])
+@login_required
+def new():  # noqa: ANN201
+    if request.method == "GET":
+        services._require_facilitator(current_user)
+        return _space_form(None, {"kind": request.args.get("tipo", "")}, {})
+    values = space_form_data(request.form)
+    try:
+        space = services.create_space(db.session, current_user, values)
+    except Invalid as exc:
+        db.session.rollback()
+        return _space_form(None, values, exc.fields, 422)
+    db.session.commit()
+    return redirect(url_for("spaces.show", space_id=space.id))
+
+
+@bp.route("/<int:space_id>/editar", methods=["GET", "POST"])
+@login_required
+def edit(space_id: int):  # noqa: ANN201
+    services._require_facilitator(current_user)
+    space = services.get_space(db.session, space_id, current_user)
+    if request.method == "GET":
+        values = {k: getattr(space, k) for k in SPACE_FIELDS}
+        values["themes"] = services.space_themes_of(db.session, space.id)
+        return _space_form(space, values, {})
+    values = space_form_data(request.form)
+    try:
+        services.update_space(db.session, current_user, space_id, values)
+    except Invalid as exc:
+        db.session.rollback()
+        return _space_form(space, values | {"kind": space.kind}, exc.fields, 422)
+    db.session.commit()
+    return redirect(url_for("spaces.show", space_id=space_id))
+
+
+@bp.get("/<int:space_id>")
+def show(space_id: int):  # noqa: ANN201
+    return space_page(space_id)
+
+
+@bp.get("/<int:space_id>/hilos/<int:root_id>")
+def thread(space_id: int, root_id: int):  # noqa: ANN201
+    return space_page(space_id, root_id=root_id)
+
+
+def space_page(space_id: int, *, root_id: int | None = None, errors: dict | None = None,
+               typed: Any = None, status: int = 200):  # noqa: ANN201
+    """One template for every kind; what differs is data, chosen by the kind's rules."""
+    space = services.get_space(db.session, space_id, current_user)
+    sort = request.args.get("orden", "support" if space.kind == SpaceKind.CONFERENCE else "")
+    found = queries.threads(db.session, current_user, space, sort=sort, root_id=root_id)
+    if root_id and not found:
+        return render_template("error.html", status=404,
+                               message=_("This thread does not exist.")), 404
+    context = {"space": space, "threads": found, "rules": space.rules, "sort": sort,
+               "root_id": root_id, "errors": errors or {}, "typed": typed or {},
+               "stances": STANCES, "structured_labels": STRUCTURED_LABELS, "states": STATES,
+               "window": services.window(space), "kinds": KINDS}
+    context |= _kind_context(space, found)
+    response = current_app.make_response((render_template("spaces/show.html", **context),
+                                          status))
+    if context.get("embed") and request.args.get("video") == "1":
+        csp = response.headers.get("Content-Security-Policy", "")
+        response.headers["Content-Security-Policy"] = csp.replace(
+            "frame-src ", f"frame-src {frame_origin(context['embed'])} ")
+    return response
+
+
+def _kind_context(space: Space, found: list) -> dict[str, Any]:
+    extra: dict[str, Any] = {"embed": embed_url(space.video_url) if space.video_url else None,
+                             "show_video": request.args.get("video") == "1"}
+    if space.kind == SpaceKind.CONFERENCE:
+        extra["supported"] = queries.my_supports(db.session, current_user, space.id)
+        extra["held"] = queries.moderation_counts(db.session, space.id)
+    if space.kind == SpaceKind.DEBATE:
+        extra["balance"], extra["by_country"] = queries.stance_balance([t.root for t in found])
+        extra["mine"] = queries.my_position(db.session, current_user, space.id)
+    if current_user.is_authenticated and space.kind in (SpaceKind.DEBATE,
+                                                        SpaceKind.INNOVATION):
+        extra["my_fichas"] = list_fichas(db.session, current_user,
+                                         FichaFilters(owner_id=current_user.id,
+                                                      per_page=50)).items
+    if space.kind == SpaceKind.INNOVATION and current_user.is_authenticated:
+        extra["citable_fichas"] = db.session.execute(
+            select(Ficha.id, Ficha.title).where(Ficha.lessons != "").order_by(Ficha.title)
+            .limit(200)).all()
+    return extra
+
+
+def _back(space_id: int, post_id: int | None = None, root_id: int | None = None):  # noqa: ANN202
+    anchor = f"post-{post_id}" if post_id else None
+    if root_id and request.form.get("in_thread"):
+        return redirect(url_for("spaces.thread", space_id=space_id, root_id=root_id,
+                                _anchor=anchor))
+    return redirect(url_for("spaces.show", space_id=space_id, _anchor=anchor))
+
+
+def _post_limit() -> str:
+    return current_app.config["POST_RATE_LIMIT"]
+
+
+@bp.post("/<int:space_id>/publicar")
+@login_required
+@limiter.limit(_post_limit, key_func=rate_key)
+def publish(space_id: int):  # noqa: ANN201
+    data = {**request.form.to_dict(), "cites_fichas": request.form.getlist("cites_fichas")}
+    try:
+        post = posting.post_root(db.session, current_user, space_id, data,
+                                 hold_first=current_app.config["HOLD_FIRST_POSTS"])
+    except (Invalid, Conflict) as exc:
+        db.session.rollback()
+        fields = getattr(exc, "fields", {"body": exc.message})
+        return space_page(space_id, errors={"root": fields}, typed=request.form,
+                          status=409 if isinstance(exc, Conflict) else 422)
+    db.session.commit()
+    return _back(space_id, post.id)
+
+
+@bp.post("/<int:space_id>/estado")
+@login_required
+def set_state(space_id: int):  # noqa: ANN201
+    services.set_state(db.session, current_user, space_id, request.form.get("state", ""))
+    db.session.commit()
+    return _back(space_id)
+
+
+@bp.post("/<int:space_id>/sintesis")
+@login_required
+def synthesis(space_id: int):  # noqa: ANN201
+    try:
+        services.close_with_synthesis(db.session, current_user, space_id,
+                                      request.form.get("synthesis", ""))
+    except Invalid as exc:
+        db.session.rollback()
+        return space_page(space_id, errors={"synthesis": exc.fields["synthesis"]},
+                          typed=request.form, status=422)
+    db.session.commit()
+    return _back(space_id)
+
+
+@bp.post("/<int:space_id>/ponentes")
+@login_required
+def add_speaker(space_id: int):  # noqa: ANN201
+    try:
+        services.add_speaker(db.session, current_user, space_id, request.form.get("email", ""))
+    except Invalid as exc:
+        db.session.rollback()
+        return space_page(space_id, errors={"speaker": exc.fields["email"]},
+                          typed=request.form, status=422)
+    db.session.commit()
+    return _back(space_id)
+
+
+@bp.post("/<int:space_id>/ponentes/<int:user_id>/quitar")
+@login_required
+def remove_speaker(space_id: int, user_id: int):  # noqa: ANN201
+    services.remove_speaker(db.session, current_user, space_id, user_id)
+    db.session.commit()
+    return _back(space_id)

@@ -1,0 +1,312 @@
+"""Each kind of space behaves as DOMAIN.md describes, through the pages people use."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from forum.accounts.models import Role
+from forum.communities.models import Community, Membership
+from forum.core.database import count_queries
+from forum.extensions import db
+from forum.spaces import marks, services
+from forum.spaces.models import Post, PostRevision, Support
+from tests.conftest import make_ficha, make_user
+from tests.spaces.factories import make_reply, make_root, make_space
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def posts() -> int:
+    return db.session.scalar(select(func.count()).select_from(Post))
+
+
+# --- conference ---------------------------------------------------------------------------
+
+def test_questions_sort_by_support_and_support_is_one_per_person(client, auth):
+    space = make_space(kind="conference")
+    asker, a, b = make_user(), make_user(), make_user()
+    first = make_root(space=space, by=asker, body="Primera pregunta")
+    second = make_root(space=space, by=asker, body="Segunda pregunta")
+    for person in (a, b):
+        marks.support_question(db.session, person, first.id)
+    db.session.commit()
+    page = text(client.get(f"/espacios/{space.id}"))
+    assert page.index("Primera pregunta") < page.index("Segunda pregunta")
+    newest = text(client.get(f"/espacios/{space.id}?orden=time"))
+    assert newest.index("Segunda pregunta") < newest.index("Primera pregunta")
+    auth.login(a)
+    assert client.post(f"/posts/{first.id}/apoyar").status_code == 409  # twice
+    assert client.post(f"/posts/{second.id}/apoyar").status_code == 302
+    assert client.post(f"/posts/{second.id}/retirar-apoyo").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Post, first.id).support_count == 2
+    assert db.session.get(Post, second.id).support_count == 0
+    auth.logout()
+    auth.login(asker)
+    assert client.post(f"/posts/{first.id}/apoyar").status_code == 403  # own question
+    assert db.session.scalar(select(func.count()).select_from(Support)) == 2
+
+
+def test_speaker_answers_inline_and_marks_answered(client, auth):
+    facilitator, speaker, asker = make_user(role=Role.FACILITATOR), make_user(), make_user()
+    space = make_space(kind="conference", by=facilitator)
+    auth.login(facilitator)
+    client.post(f"/espacios/{space.id}/ponentes", data={"email": speaker.email})
+    bad = client.post(f"/espacios/{space.id}/ponentes", data={"email": "nadie@example.org"})
+    assert bad.status_code == 422 and 'value="nadie@example.org"' in text(bad)
+    auth.logout()
+    question = make_root(space=space, by=asker, body="¿Cómo financiaron los mapas?")
+    comment = make_reply(to=question, by=make_user(), body="Yo también quiero saber.")
+    assert comment.kind == "comment" and not db.session.get(Post, question.id).answered
+    auth.login(speaker)
+    client.post(f"/posts/{question.id}/responder", data={"body": "Con fondos municipales."})
+    db.session.expire_all()
+    answer = db.session.scalar(select(Post).where(Post.kind == "answer"))
+    assert answer.body == "Con fondos municipales."
+    assert db.session.get(Post, question.id).answered
+    page = text(client.get(f"/espacios/{space.id}"))
+    assert "Con fondos municipales." in page
+    assert client.post(f"/posts/{question.id}/respondida", data={"answered": "0"}).status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(Post, question.id).answered
+    auth.logout()
+    auth.login(asker)
+    assert client.post(f"/posts/{question.id}/respondida").status_code == 403
+
+
+def test_held_questions_wait_and_the_page_says_how_many(client, auth):
+    space = make_space(kind="conference", hold_questions="1")
+    asker = make_user()
+    held = make_root(space=space, by=asker, body="Pregunta retenida para revisión")
+    assert held.status == "held"
+    assert "Pregunta retenida" not in text(client.get(f"/espacios/{space.id}"))
+    assert re.search(r"revisi[oó]n|review", text(client.get(f"/espacios/{space.id}")))
+    auth.login(asker)
+    assert "Pregunta retenida" in text(client.get(f"/espacios/{space.id}"))  # the author sees it
+
+
+def test_conference_window(app):
+    space = make_space(kind="conference")
+    assert services.window(space) == ""
+    space.starts_at = services.now() + timedelta(hours=1)
+    space.ends_at = services.now() + timedelta(hours=2)
+    assert services.window(space) == "upcoming"
+    assert services.window(space, services.now() + timedelta(minutes=90)) == "live"
+    assert services.window(space, services.now() + timedelta(hours=3)) == "ended"
+
+
+# --- debate table -------------------------------------------------------------------------
+
+def test_one_position_each_revisable_with_history(client, auth):
+    space = make_space(kind="debate")
+    person = make_user(country="PE")
+    auth.login(person)
+    missing = client.post(f"/espacios/{space.id}/publicar",
+                          data={"body": "Mi argumento desde Cusco"})
+    assert missing.status_code == 422 and "Mi argumento desde Cusco" in text(missing)
+    assert posts() == 0
+    ok = client.post(f"/espacios/{space.id}/publicar",
+                     data={"stance": "for", "body": "Desde nuestra mancomunidad funcionó."})
+    assert ok.status_code == 302
+    second = client.post(f"/espacios/{space.id}/publicar",
+                         data={"stance": "against", "body": "Otra posición"})
+    assert second.status_code == 409 and "Otra posición" in text(second)
+    assert posts() == 1
+    position = db.session.scalar(select(Post))
+    client.post(f"/posts/{position.id}/editar",
+                data={"stance": "nuanced", "body": "Funcionó, con matices."})
+    db.session.expire_all()
+    position = db.session.get(Post, position.id)
+    assert position.stance == "nuanced" and position.edited_at is not None
+    revision = db.session.scalar(select(PostRevision))
+    assert revision.snapshot["stance"] == "for"
+    assert "Desde nuestra mancomunidad" in text(client.get(f"/posts/{position.id}/editar"))
+
+
+def test_balance_by_country_and_closed_table_is_read_only(client, auth):
+    facilitator = make_user(role=Role.FACILITATOR)
+    space = make_space(kind="debate", by=facilitator)
+    for country, stance in (("BO", "for"), ("BO", "against"), ("PE", "for")):
+        make_root(space=space, by=make_user(country=country), stance=stance)
+    page = text(client.get(f"/espacios/{space.id}"))
+    bolivia = re.search(r"Bolivia</th>((?:<td>\d+</td>)+)", page).group(1)
+    assert re.findall(r"\d+", bolivia) == ["1", "1", "0"]
+    auth.login(facilitator)
+    empty = client.post(f"/espacios/{space.id}/sintesis", data={"synthesis": " "})
+    assert empty.status_code == 422
+    client.post(f"/espacios/{space.id}/sintesis",
+                data={"synthesis": "Las posiciones coinciden en la **planificación**."})
+    auth.logout()
+    late = make_user()
+    auth.login(late)
+    refused = client.post(f"/espacios/{space.id}/publicar",
+                          data={"stance": "for", "body": "Llego tarde"})
+    assert refused.status_code == 403 and posts() == 3
+    page = text(client.get(f"/espacios/{space.id}"))
+    assert page.index("<strong>planificación</strong>") < page.index("Posiciones" if "Posiciones" in page else "Positions")
+
+
+# --- contribution, innovation, workshop ---------------------------------------------------
+
+def test_contribution_threads_nest_to_a_sensible_depth(client):
+    space = make_space(kind="contribution")
+    people = [make_user() for _ in range(3)]
+    root = make_root(space=space, by=people[0], title="Ferias de productores")
+    parent = root
+    for level in range(6):
+        parent = make_reply(to=parent, by=people[level % 3], body=f"nivel {level + 1}")
+    depths = [p.depth for p in db.session.scalars(select(Post).order_by(Post.id))]
+    assert max(depths) == space.rules.reply_depth == 4
+    page = text(client.get(f"/espacios/{space.id}/hilos/{root.id}"))
+    assert all(f"nivel {n}" in page for n in range(1, 7))
+
+
+def test_innovation_cites_a_sheet_and_the_sheet_counts_it(client):
+    owner = make_user()
+    ficha = make_ficha(owner=owner, lessons="Los acuerdos comunales sostienen el riego.")
+    space = make_space(kind="innovation")
+    author = make_user()
+    post = make_root(space=space, by=author, title="Riego por turnos acordados",
+                     before="Cada familia regaba cuando podía.", change="Turnos en asamblea.",
+                     why="Nadie lo hacía en la cuenca.", evidence="30 % menos conflictos.",
+                     cites_fichas=[str(ficha.id)])
+    assert post.fields_html["change"].startswith("<p>Turnos")
+    page = text(client.get(f"/espacios/{space.id}/hilos/{post.id}"))
+    assert "Cada familia regaba" in page and "30 % menos conflictos" in page
+    sheet = text(client.get(f"/fichas/{ficha.id}"))
+    assert re.search(r"1 (innovación|innovation)", sheet)
+
+
+def test_workshop_helped_resolved_and_the_closed_loop(client, auth, app):
+    space = make_space(kind="workshop")
+    author, peer, stranger = make_user(), make_user(), make_user()
+    dilemma = make_root(space=space, by=author, title="Rotación del personal técnico",
+                        context="Cada seis meses cambia el equipo.", options="Convenios")
+    first = make_reply(to=dilemma, by=peer, body="Primera respuesta")
+    useful = make_reply(to=dilemma, by=peer, body="Respuesta que sirvió")
+    auth.login(stranger)
+    assert client.post(f"/posts/{useful.id}/ayudo").status_code == 403
+    auth.logout()
+    auth.login(author)
+    assert client.post(f"/posts/{useful.id}/ayudo", data={"in_thread": "1"}).status_code == 302
+    page = text(client.get(f"/espacios/{space.id}/hilos/{dilemma.id}"))
+    assert page.index("Respuesta que sirvió") < page.index("Primera respuesta")
+    empty = client.post(f"/posts/{dilemma.id}/resolver", data={"will_try": "", "in_thread": "1"})
+    assert empty.status_code == 422
+    client.post(f"/posts/{dilemma.id}/resolver",
+                data={"will_try": "Un convenio con la universidad.", "in_thread": "1"})
+    db.session.expire_all()
+    assert db.session.get(Post, dilemma.id).resolved
+    assert marks.due_followups(db.session) == []
+    later = services.now() + timedelta(days=22)
+    assert [p.id for p in marks.due_followups(db.session, later)] == [dilemma.id]
+    client.post(f"/posts/{dilemma.id}/seguimiento",
+                data={"followup": "Funcionó: el equipo se quedó.", "in_thread": "1"})
+    page = text(client.get(f"/espacios/{space.id}/hilos/{dilemma.id}"))
+    assert "Funcionó: el equipo se quedó." in page and "Un convenio con la universidad." in page
+    assert marks.due_followups(db.session, later) == []
+    assert first.id  # the unhelpful reply stays, just lower
+
+
+# --- permissions, edits, deletion, mentions ------------------------------------------------
+
+def test_locked_thread_and_someone_elses_post_are_refused(client, auth):
+    space = make_space(kind="contribution")
+    author, other = make_user(), make_user()
+    root = make_root(space=space, by=author)
+    root.locked = True
+    db.session.commit()
+    auth.login(other)
+    assert client.post(f"/posts/{root.id}/responder", data={"body": "hola"}).status_code == 403
+    assert client.post(f"/posts/{root.id}/editar", data={"body": "cambiado"}).status_code == 403
+    assert client.post(f"/posts/{root.id}/borrar").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Post, root.id).body == "Texto del aporte." and posts() == 1
+
+
+def test_members_only_space_is_invisible_to_strangers(client, auth):
+    facilitator, member, stranger = make_user(role=Role.FACILITATOR), make_user(), make_user()
+    community = Community(name="Turismo comunitario", created_by_id=facilitator.id)
+    db.session.add(community)
+    db.session.flush()
+    db.session.add(Membership(community_id=community.id, user_id=member.id))
+    db.session.commit()
+    space = make_space(kind="contribution", by=facilitator, community_id=community.id,
+                       members_only="1", title="Solo miembros")
+    assert client.get(f"/espacios/{space.id}").status_code == 404
+    assert "Solo miembros" not in text(client.get("/espacios/"))
+    auth.login(stranger)
+    assert client.post(f"/espacios/{space.id}/publicar",
+                       data={"title": "x", "body": "y"}).status_code == 404
+    auth.logout()
+    auth.login(member)
+    assert client.get(f"/espacios/{space.id}").status_code == 200
+    assert client.post(f"/espacios/{space.id}/publicar",
+                       data={"title": "Aporte", "body": "Texto"}).status_code == 302
+
+
+def test_soft_delete_keeps_the_thread_and_edits_are_marked(client, auth):
+    space = make_space(kind="contribution")
+    author, replier = make_user(), make_user()
+    root = make_root(space=space, by=author, body="Texto que se borrará")
+    make_reply(to=root, by=replier, body="La respuesta sigue")
+    auth.login(author)
+    client.post(f"/posts/{root.id}/borrar")
+    page = text(client.get(f"/espacios/{space.id}/hilos/{root.id}"))
+    assert "Texto que se borrará" not in page and "La respuesta sigue" in page
+
+
+def test_mentions_link_to_the_person(app):
+    space = make_space(kind="contribution")
+    rosa = make_user(name="Rosa Mamani")
+    post = make_root(space=space, by=make_user(), body="Gracias @Rosa_Mamani y @nadie.")
+    assert f'href="/personas/{rosa.id}">@Rosa_Mamani</a>' in post.body_html
+    assert "@nadie" in post.body_html and "/personas/@" not in post.body_html
+
+
+def test_non_facilitator_cannot_open_or_manage_spaces(client, auth):
+    auth.login(make_user())
+    assert client.get("/espacios/nuevo").status_code == 403
+    assert client.post("/espacios/nuevo", data={"kind": "debate", "title": "x"}).status_code == 403
+    space = make_space(kind="debate")
+    assert client.post(f"/espacios/{space.id}/estado", data={"state": "closed"}).status_code == 403
+    assert client.post(f"/espacios/{space.id}/sintesis", data={"synthesis": "x"}).status_code == 403
+
+
+def test_facilitator_opens_a_space_and_bad_input_keeps_text(client, auth):
+    auth.login(make_user(role=Role.FACILITATOR))
+    bad = client.post("/espacios/nuevo", data={"kind": "conference", "title": "",
+                                              "framing": "Marco escrito con cuidado",
+                                              "video_url": "https://evil.example/v"})
+    assert bad.status_code == 422 and "Marco escrito con cuidado" in text(bad)
+    ok = client.post("/espacios/nuevo", data={"kind": "conference", "title": "Cooperación sur-sur",
+                                             "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"})
+    assert ok.status_code == 302
+    page = client.get(ok.headers["Location"] + "?video=1")
+    assert "youtube-nocookie.com/embed/dQw4w9WgXcQ" in text(page)
+    assert "<iframe" not in text(client.get(ok.headers["Location"]))  # click to load
+
+
+@pytest.mark.parametrize("kind, count", [("debate", 200), ("conference", 300)])
+def test_big_pages_use_a_fixed_number_of_queries(client, auth, kind, count):
+    space = make_space(kind=kind)
+    people = [make_user(country=c) for c in ("BO", "PE", "EC", "MX")]
+    for n in range(count):
+        data = {"kind": "position" if kind == "debate" else "question", "space_id": space.id,
+                "author_id": people[n % 4].id, "body": f"texto {n}", "body_html": f"<p>{n}</p>",
+                "stance": ("for", "against", "nuanced")[n % 3] if kind == "debate" else ""}
+        db.session.add(Post(**data))
+    db.session.commit()
+    db.session.execute(Post.__table__.update().values(root_id=Post.id))
+    db.session.commit()
+    root = db.session.scalar(select(Post).limit(1))
+    for n in range(20):
+        make_reply(to=root, by=people[n % 4], body=f"respuesta {n}")
+    auth.login(people[0])
+    with count_queries(db.engine) as counter:
+        assert client.get(f"/espacios/{space.id}").status_code == 200
+    assert counter.count <= 8, counter.statements
