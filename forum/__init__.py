@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 import config as config_module
-from forum import api, cli, home, live
+from forum import api, cli, home, live, notifications
 from forum.accounts import auth
 from forum.accounts import views as accounts_views
 from forum.api import openapi
@@ -21,8 +21,10 @@ from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
 from forum.fichas import api as fichas_api
 from forum.fichas import services as fichas_services
 from forum.fichas import views as fichas_views
+from forum.notifications import views as notifications_views
 from forum.spaces import api as spaces_api
 from forum.spaces import moderation_views, post_views
+from forum.spaces import services as spaces_services
 from forum.spaces import views as spaces_views
 
 log = logging.getLogger(__name__)
@@ -94,7 +96,8 @@ def init_extensions(app: Flask) -> None:
     auth.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     web.init_app(app)
 
@@ -107,13 +110,16 @@ def register_blueprints(app: Flask) -> None:
     # Importing the route modules attaches their routes to the shared API blueprint.
     assert fichas_api and spaces_api and openapi
     for blueprint in (home.bp, accounts_views.bp, fichas_views.bp, spaces_views.bp,
-                      post_views.bp, api.bp, moderation_views.bp, communities_views.bp):
+                      post_views.bp, api.bp, moderation_views.bp, communities_views.bp,
+                      notifications_views.bp):
         app.register_blueprint(blueprint)
 
 
 def init_events(app: Flask) -> None:
     events.init_app(app)
     events.subscribe("attachment.removed", fichas_services.delete_removed_file)
+    events.subscribe_in_transaction("*", spaces_services.bump_revision)
+    notifications.register(app)
 
 
 def register_cli(app: Flask) -> None:

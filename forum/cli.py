@@ -10,7 +10,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from forum import demo
+from forum import demo, demo_spaces
 from forum.accounts import services as accounts
 from forum.accounts.models import Role, User
 from forum.core.errors import Invalid
@@ -125,8 +125,10 @@ def load_demo(if_empty: bool) -> None:
         length=demo.count(), label="demo sheets", file=sys.stderr
     ) as bar:
         counts = demo.load(db.session, progress=bar.update)
+    counts |= demo_spaces.load(db.session)
     db.session.commit()
-    click.echo(f"demo loaded: {counts['people']} people, {counts['fichas']} sheets")
+    click.echo(f"demo loaded: {counts['people']} people, {counts['fichas']} sheets, "
+               f"{counts['spaces']} spaces")
 
 
 def register(app: Flask) -> None:

@@ -115,3 +115,17 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout(app):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_times_are_shown_in_the_viewers_country_zone(app, client, auth):
+    from datetime import datetime
+
+    from tests.spaces.factories import make_space
+
+    space = make_space(kind="conference", starts_at=datetime(2026, 3, 15, 20, 0),
+                       ends_at=datetime(2026, 3, 15, 22, 0))
+    visitor = client.get(f"/espacios/{space.id}").get_data(as_text=True)
+    assert "20:00" in visitor  # UTC for visitors
+    auth.login(make_user(country="BO"))  # La Paz is UTC-4
+    person = client.get(f"/espacios/{space.id}").get_data(as_text=True)
+    assert "16:00:00 (hora de Bolivia)" in person and ">domingo, 15 de marzo de 2026, 20:00" not in person

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, g, request
-from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from forum.accounts import services
 from forum.accounts.models import User

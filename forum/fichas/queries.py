@@ -8,13 +8,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from forum.accounts.models import User
 from forum.core import permissions, vocab
 from forum.core.errors import Invalid
-from forum.fichas.models import Ficha, FichaTag
+from forum.fichas.models import Ficha, FichaTag, ficha_editors
 
 SORTS = {
     "recent": (Ficha.updated_at.desc(), Ficha.id.desc()),
@@ -181,3 +181,11 @@ def fichas_stamp(session: Session) -> tuple[int, Any]:
     """(count, last update) of all sheets: changes whenever any list could change."""
     row = session.execute(select(func.count(Ficha.id), func.max(Ficha.updated_at))).one()
     return row[0], row[1]
+
+
+def editable_titles(session: Session, person: User) -> list[tuple[int, str]]:
+    """(id, title) of the sheets a person may edit as owner or co-editor: for link pickers."""
+    coedited = select(ficha_editors.c.ficha_id).where(ficha_editors.c.user_id == person.id)
+    rows = session.execute(select(Ficha.id, Ficha.title).where(
+        or_(Ficha.owner_id == person.id, Ficha.id.in_(coedited))).order_by(Ficha.title))
+    return [(r.id, r.title) for r in rows]

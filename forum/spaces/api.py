@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import current_app, g, jsonify, request, url_for
 
-from forum.api import bp, json_body, optional_user, token_required
 from forum.accounts.auth import rate_key
+from forum.api import bp, json_body, optional_user, token_required
 from forum.extensions import db, limiter
 from forum.fichas.exchange import person_json
 from forum.spaces import marks, posting, queries, services

@@ -57,6 +57,9 @@ class Space(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Bumped in the same transaction as anything that changes what the page shows
+    # (see services.bump_revision): the key of the visitors' page cache.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     community: Mapped[Community | None] = relationship()
     speakers: Mapped[list[User]] = relationship(

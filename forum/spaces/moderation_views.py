@@ -26,6 +26,9 @@ from forum.spaces import moderation
 bp = Blueprint("moderation", __name__)
 
 ACTION_PATH = "/moderacion/posts/<int:post_id>/"
+# The one input each form sends, shown again (with what was typed) when it is refused.
+TYPED_FIELD = {"ocultar": "reason", "restaurar": "reason", "descartar": "reason",
+               "senalar": "reason", "mover": "space_id"}
 
 
 def _fallback() -> str:
@@ -52,6 +55,7 @@ def _refused(exc: Invalid) -> tuple[str, int]:
         message=exc.message,
         errors=exc.fields,
         action=request.path,
+        field=TYPED_FIELD.get(request.path.rsplit("/", 1)[-1]),
         typed=request.form,
         next_url=safe_next(request.form.get("next"), _fallback()),
     ), 422

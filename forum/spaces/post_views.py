@@ -12,8 +12,8 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum.core.errors import Conflict, Invalid
 from forum.accounts.auth import rate_key
+from forum.core.errors import Conflict, Invalid
 from forum.extensions import db, limiter
 from forum.spaces import marks, posting
 from forum.spaces.kinds import STANCES, STRUCTURED_LABELS

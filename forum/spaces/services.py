@@ -7,11 +7,12 @@ and raise core.errors; the caller commits.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
@@ -184,6 +185,33 @@ def remove_speaker(session: Session, actor: User, space_id: int, user_id: int) -
     _require_facilitator(actor)
     space = get_space(session, space_id, actor)
     space.speakers = [s for s in space.speakers if s.id != user_id]
+
+
+def bump_revision(session: Session, event: events.DomainEvent) -> None:
+    """In-transaction subscriber: any event about a space changes that space's page."""
+    space_ids = {event.data.get("space_id"), event.data.get("from_space_id")} - {None}
+    for space_id in space_ids:
+        session.execute(update(Space).where(Space.id == space_id)
+                        .values(revision=Space.revision + 1))
+
+
+@dataclass(frozen=True)
+class SpaceStamp:
+    state: str
+    members_only: bool
+    revision: int
+    window: str
+
+
+def space_stamp(session: Session, space_id: int) -> SpaceStamp | None:
+    """What decides whether a visitor's cached page is still right, in one small query."""
+    row = session.execute(select(Space.state, Space.members_only, Space.revision,
+                                 Space.starts_at, Space.ends_at)
+                          .where(Space.id == space_id)).first()
+    if row is None:
+        return None
+    probe = Space(starts_at=row.starts_at, ends_at=row.ends_at)
+    return SpaceStamp(row.state, row.members_only, row.revision, window(probe))
 
 
 def window(space: Space, at: datetime | None = None) -> str:

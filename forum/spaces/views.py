@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from forum.communities.models import Community
-from forum.core.errors import Conflict, Invalid
 from forum.accounts.auth import rate_key
+from forum.communities.models import Community
+from forum.core import pagecache
+from forum.core.errors import Conflict, Invalid, NotFound
+from forum.core.web import cacheable_visit, page_cache
 from forum.extensions import db, limiter
 from forum.fichas.models import Ficha
-from forum.fichas.queries import FichaFilters, list_fichas
+from forum.fichas.queries import editable_titles
 from forum.spaces import posting, queries, services
-from forum.spaces.kinds import KINDS, STANCES, STATES, STRUCTURED_LABELS, SpaceKind
+from forum.spaces.kinds import KINDS, STANCES, STATES, STRUCTURED_LABELS, SpaceKind, SpaceState
 from forum.spaces.models import Space
 from forum.spaces.video import embed_url, frame_origin
 
@@ -83,12 +86,31 @@ def edit(space_id: int):  # noqa: ANN201
 
 @bp.get("/<int:space_id>")
 def show(space_id: int):  # noqa: ANN201
-    return space_page(space_id)
+    return _cached_for_visitors(space_id, None) or space_page(space_id)
 
 
 @bp.get("/<int:space_id>/hilos/<int:root_id>")
 def thread(space_id: int, root_id: int):  # noqa: ANN201
-    return space_page(space_id, root_id=root_id)
+    return _cached_for_visitors(space_id, root_id) or space_page(space_id, root_id=root_id)
+
+
+def _cached_for_visitors(space_id: int, root_id: int | None):  # noqa: ANN202
+    """Visitors share one rendering per revision of a public space (None: render it)."""
+    if not cacheable_visit() or request.args.get("video") == "1":  # the embed sets its own CSP
+        return None
+    stamp = services.space_stamp(db.session, space_id)
+    if stamp is None or stamp.state == SpaceState.DRAFT or stamp.members_only:
+        return None
+    key = ("space", space_id, root_id, stamp.revision, stamp.window, stamp.state,
+           request.query_string, str(get_locale()))
+
+    def render() -> str:
+        response = space_page(space_id, root_id=root_id)
+        if response.status_code != 200:
+            raise NotFound(_("This thread does not exist."))
+        return response.get_data(as_text=True)
+
+    return pagecache.respond(*page_cache(), key, render)
 
 
 def space_page(space_id: int, *, root_id: int | None = None, errors: dict | None = None,
@@ -125,9 +147,7 @@ def _kind_context(space: Space, found: list) -> dict[str, Any]:
         extra["mine"] = queries.my_position(db.session, current_user, space.id)
     if current_user.is_authenticated and space.kind in (SpaceKind.DEBATE,
                                                         SpaceKind.INNOVATION):
-        extra["my_fichas"] = list_fichas(db.session, current_user,
-                                         FichaFilters(owner_id=current_user.id,
-                                                      per_page=50)).items
+        extra["my_fichas"] = editable_titles(db.session, current_user)
     if space.kind == SpaceKind.INNOVATION and current_user.is_authenticated:
         extra["citable_fichas"] = db.session.execute(
             select(Ficha.id, Ficha.title).where(Ficha.lessons != "").order_by(Ficha.title)

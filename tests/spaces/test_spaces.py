@@ -307,6 +307,26 @@ def test_big_pages_use_a_fixed_number_of_queries(client, auth, kind, count):
     for n in range(20):
         make_reply(to=root, by=people[n % 4], body=f"respuesta {n}")
     auth.login(people[0])
+    url = f"/espacios/{space.id}"
     with count_queries(db.engine) as counter:
-        assert client.get(f"/espacios/{space.id}").status_code == 200
+        assert client.get(url).status_code == 200
     assert counter.count <= 8, counter.statements
+
+
+def test_visitors_cached_space_page_changes_with_every_post_and_mark(client):
+    space = make_space(kind="conference")
+    asker, fan = make_user(), make_user()
+    question = make_root(space=space, by=asker, body="Pregunta uno")
+    first = client.get(f"/espacios/{space.id}")
+    assert "Pregunta uno" in text(first) and first.headers.get("ETag")
+    assert client.get(f"/espacios/{space.id}",
+                      headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    make_root(space=space, by=asker, body="Pregunta dos")
+    assert "Pregunta dos" in text(client.get(f"/espacios/{space.id}"))
+    marks.support_question(db.session, fan, question.id)
+    db.session.commit()
+    assert re.search(r"1 (apoyo|support)", text(client.get(f"/espacios/{space.id}")))
+    url = f"/espacios/{space.id}"
+    with count_queries(db.engine) as counter:
+        client.get(url)
+    assert counter.count == 1
