@@ -22,11 +22,15 @@ from forum.accounts.models import Role, User
 from forum.core import vocab
 from forum.extensions import db
 from forum.fichas import services as fichas
+from forum.spaces import posting
+from forum.spaces import services as spaces
 
 META = "bench.json"
-META_VERSION = 2  # bump when the seeded content changes: older instances are re-seeded
+META_VERSION = 3  # bump when the seeded content changes: older instances are re-seeded
 PEOPLE = 50  # the last one is the reader: a participant who owns and co-edits nothing
 REVISIONS = 10
+POSITIONS = 200
+QUESTIONS = 300
 COMMIT_EVERY = 500
 PASSWORD = "clave-de-bench-2026"
 SEED = 20260
@@ -43,6 +47,8 @@ class Seeded:
     owner_email: str  # a participant who owns that sheet (sees its editing tools)
     password: str
     seed_seconds: float
+    debate_id: int = 0  # a debate table with POSITIONS positions
+    conference_id: int = 0  # a conference with QUESTIONS questions
 
 
 def _load_meta(meta: Path) -> Seeded | None:
@@ -112,6 +118,30 @@ def make_revised(session: Session, owner: User, rng: random.Random) -> int:
     return ficha.id
 
 
+def make_spaces(session: Session, people: list[User], rng: random.Random) -> tuple[int, int]:
+    """A debate table with POSITIONS positions (one per person) and a conference with
+    QUESTIONS questions, written through the real use cases."""
+    facilitator = accounts.register(session, email="facilita@bench.foro", name="Facilitadora",
+                                    password=PASSWORD, role=Role.FACILITATOR)
+    debaters = [accounts.register(session, email=f"debate{n}@bench.foro", name=f"Debate {n}",
+                                  password=PASSWORD, country=rng.choice(vocab.COUNTRY_CODES[:12]))
+                for n in range(POSITIONS)]
+    debate = spaces.create_space(session, facilitator, {"kind": "debate", "title": "Mesa"})
+    conference = spaces.create_space(session, facilitator, {"kind": "conference",
+                                                           "title": "Conferencia"})
+    with click.progressbar(length=POSITIONS + QUESTIONS, label="spaces") as bar:
+        for person in debaters:
+            posting.post_root(session, person, debate.id, {
+                "stance": rng.choice(["for", "against", "nuanced"]), "body": markdown(rng, 60)})
+            bar.update(1)
+        for n in range(QUESTIONS):
+            posting.post_root(session, people[n % len(people)], conference.id,
+                              {"body": markdown(rng, 40)})
+            bar.update(1)
+    session.commit()
+    return debate.id, conference.id
+
+
 def seed(instance: Path, sheets: int) -> Seeded:
     started = time.perf_counter()
     app = bench_app(instance)
@@ -123,8 +153,10 @@ def seed(instance: Path, sheets: int) -> Seeded:
         owner_email, reader_email = people[0].email, people[-1].email
         make_sheets(db.session, people[:-1], max(sheets - 1, 0), rng)
         sheet_id = make_revised(db.session, people[0], rng)
+        debate_id, conference_id = make_spaces(db.session, people, rng)
         db.session.remove()
         db.engine.dispose()
     seconds = round(time.perf_counter() - started, 1)
     click.echo(f"Seeded {sheets} sheets and {PEOPLE} people in {seconds} s.")
-    return Seeded(META_VERSION, sheets, sheet_id, reader_email, owner_email, PASSWORD, seconds)
+    return Seeded(META_VERSION, sheets, sheet_id, reader_email, owner_email, PASSWORD, seconds,
+                  debate_id, conference_id)

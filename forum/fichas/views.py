@@ -157,8 +157,8 @@ def _article(
 ) -> tuple[str, str]:
     options = [
         selectinload(Ficha.tags),
-        selectinload(Ficha.editors),
-        joinedload(Ficha.attachments),  # few rows: joined, to stay within 6 queries
+        joinedload(Ficha.editors),  # few rows each: joined, to stay within 6 queries
+        joinedload(Ficha.attachments),
     ]
     ficha = db.session.get(Ficha, ficha_id, options=options)
     if ficha is None:

@@ -72,7 +72,8 @@ def mark_answered(session: Session, actor: User, post_id: int, answered: bool = 
         raise NotAllowed(_l("Only the speakers and facilitators mark questions answered."))
     post.answered = answered
     events.record(session, "question.answered", post_id=post.id, space_id=post.space_id,
-                  root_id=post.id, answered=answered, author_id=post.author_id)
+                  root_id=post.id, answered=answered, author_id=post.author_id,
+                  actor_id=actor.id)
     return post
 
 
@@ -93,7 +94,7 @@ def mark_helped(session: Session, actor: User, reply_id: int, helped: bool = Tru
         raise Invalid({"post": _l("Mark a reply, not the dilemma itself.")})
     post.helped = helped
     events.record(session, "reply.helped", post_id=post.id, space_id=post.space_id,
-                  root_id=root.id, helped=helped, author_id=post.author_id)
+                  root_id=root.id, helped=helped, author_id=post.author_id, actor_id=actor.id)
     return post
 
 
@@ -113,7 +114,7 @@ def resolve_dilemma(session: Session, actor: User, dilemma_id: int, will_try: st
     root.resolved = True
     root.followup_due = now() + FOLLOWUP_AFTER
     events.record(session, "dilemma.resolved", post_id=root.id, space_id=root.space_id,
-                  root_id=root.id, author_id=root.author_id)
+                  root_id=root.id, author_id=root.author_id, actor_id=actor.id)
     return root
 
 

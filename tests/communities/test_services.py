@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import func, select
 
 from forum.communities import services
@@ -167,7 +168,10 @@ def test_only_an_open_call_takes_sheets(backend, app, heard, window, accepted):
     else:
         with pytest.raises(Conflict) as exc:
             services.submit_to_call(db.session, author, call.id, ficha.id)
-        assert ("not open yet" if window == "upcoming" else "closed") in str(exc.value.message)
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            refresh()  # the test's app context cached Spanish
+            message = str(exc.value.message)  # a lazy message, read in English here
+        assert ("not open yet" if window == "upcoming" else "closed") in message
         db.session.rollback()
     assert count(CallSubmission) == int(accepted)
 
