@@ -26,7 +26,7 @@ from forum.spaces import posting
 from forum.spaces import services as spaces
 
 META = "bench.json"
-META_VERSION = 3  # bump when the seeded content changes: older instances are re-seeded
+META_VERSION = 4  # bump when the seeded content changes: older instances are re-seeded
 PEOPLE = 50  # the last one is the reader: a participant who owns and co-edits nothing
 REVISIONS = 10
 POSITIONS = 200

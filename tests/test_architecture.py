@@ -11,6 +11,10 @@ DOMAIN_FILES = sorted([*FORUM.rglob("models.py"), *FORUM.rglob("services.py"),
                        *FORUM.rglob("schema.py"), *FORUM.rglob("completeness.py"),
                        *FORUM.rglob("diff.py"), *FORUM.rglob("uploads.py"),
                        *FORUM.rglob("queries.py"), *FORUM.rglob("exchange.py"),
+                       *(FORUM / "spaces" / f"{name}.py" for name in (
+                           "posting", "marks", "files", "moderation", "mentions", "video",
+                           "kinds")),
+                       FORUM / "notifications" / "inbox.py",
                        *(p for p in (FORUM / "core").glob("*.py") if p.name not in WEB_GLUE)])
 FORBIDDEN_FLASK = {"request", "session", "current_user", "render_template", "url_for", "abort",
                    "flash", "redirect", "g"}

@@ -65,6 +65,8 @@ class Space(db.Model):
     speakers: Mapped[list[User]] = relationship(
         secondary=space_speakers, order_by=User.display_name
     )
+    files: Mapped[list[SpaceFile]] = relationship(order_by="SpaceFile.id",
+                                                  cascade="all, delete-orphan")
 
     @property
     def rules(self) -> KindRules:
@@ -210,3 +212,19 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
 
     actor: Mapped[User] = relationship(lazy="joined")
+
+
+class SpaceFile(db.Model):
+    """Slides or documents of a space (a conference's presentation), served as downloads."""
+
+    __tablename__ = "space_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    display_name: Mapped[str] = mapped_column(String(160))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    mime: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

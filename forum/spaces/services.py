@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from forum.accounts.models import User
 from forum.accounts.services import find_by_email
@@ -38,7 +38,9 @@ def _require_facilitator(actor: User | None) -> None:
 
 
 def get_space(session: Session, space_id: int, person: User | None) -> Space:
-    space = session.get(Space, space_id)
+    """With its speakers and files (few rows), which every page of the space shows."""
+    space = session.get(Space, space_id,
+                        options=[joinedload(Space.speakers), joinedload(Space.files)])
     if space is None or not permissions.can_view_space(person, space):
         raise NotFound(_l("This space does not exist or is not open to you."))
     return space

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,7 +28,7 @@ from forum.core.web import cacheable_visit, page_cache
 from forum.extensions import db, limiter
 from forum.fichas.models import Ficha
 from forum.fichas.queries import editable_titles
-from forum.spaces import posting, queries, services
+from forum.spaces import files, posting, queries, services
 from forum.spaces.kinds import KINDS, STANCES, STATES, STRUCTURED_LABELS, SpaceKind, SpaceState
 from forum.spaces.models import Space
 from forum.spaces.video import embed_url, frame_origin
@@ -225,3 +235,36 @@ def remove_speaker(space_id: int, user_id: int):  # noqa: ANN201
     services.remove_speaker(db.session, current_user, space_id, user_id)
     db.session.commit()
     return _back(space_id)
+
+
+@bp.post("/<int:space_id>/archivos")
+@login_required
+def upload(space_id: int):  # noqa: ANN201
+    file = request.files.get("file")
+    try:
+        files.add_space_file(db.session, current_user, space_id, file.filename if file else "",
+                             file.stream if file else io.BytesIO(b""),
+                             max_bytes=current_app.config["MAX_ATTACHMENT_BYTES"],
+                             directory=Path(current_app.config["UPLOAD_DIR"]))
+    except Invalid as exc:
+        db.session.rollback()
+        return space_page(space_id, errors={"file": exc.fields["file"]}, status=422)
+    db.session.commit()
+    return _back(space_id)
+
+
+@bp.post("/archivos/<int:file_id>/borrar")
+@login_required
+def remove_file(file_id: int):  # noqa: ANN201
+    space_id = files.remove_space_file(db.session, current_user, file_id,
+                                       Path(current_app.config["UPLOAD_DIR"]))
+    db.session.commit()
+    return _back(space_id)
+
+
+@bp.get("/archivos/<int:file_id>/<path:name>")
+def download(file_id: int, name: str):  # noqa: ANN201, ARG001
+    found = files.get_space_file(db.session, file_id, current_user)
+    return send_from_directory(current_app.config["UPLOAD_DIR"], found.stored_name,
+                               as_attachment=True, download_name=found.display_name,
+                               mimetype=found.mime, max_age=86400)

@@ -331,3 +331,32 @@ def test_visitors_cached_space_page_changes_with_every_post_and_mark(client):
     with count_queries(db.engine) as counter:
         client.get(url)
     assert counter.count == 1
+
+
+def test_speaker_attaches_slides_served_as_download(client, auth, app):
+    import io
+
+    facilitator, speaker, stranger = make_user(role=Role.FACILITATOR), make_user(), make_user()
+    space = make_space(kind="conference", by=facilitator)
+    services.add_speaker(db.session, facilitator, space.id, speaker.email)
+    db.session.commit()
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    auth.login(stranger)
+    refused = client.post(f"/espacios/{space.id}/archivos", content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(pdf), "diapositivas.pdf")})
+    assert refused.status_code == 403
+    auth.logout()
+    auth.login(speaker)
+    bad = client.post(f"/espacios/{space.id}/archivos", content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(b"<html>x</html>"), "diapositivas.pdf")})
+    assert bad.status_code == 422
+    ok = client.post(f"/espacios/{space.id}/archivos", content_type="multipart/form-data",
+                     data={"file": (io.BytesIO(pdf), "Diapositivas Año 2026.pdf")})
+    assert ok.status_code == 302
+    page = text(client.get(f"/espacios/{space.id}"))
+    link = re.search(r'href="(/espacios/archivos/\d+/[^"]+)"', page).group(1)
+    auth.logout()
+    download = client.get(link)
+    assert download.data == pdf and download.headers["Content-Disposition"].startswith(
+        "attachment")
+    download.close()

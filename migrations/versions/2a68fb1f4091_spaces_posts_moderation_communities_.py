@@ -1,8 +1,8 @@
 """spaces, posts, moderation, communities, calls, notifications
 
-Revision ID: 88834dfea679
+Revision ID: 2a68fb1f4091
 Revises: 6c1c29c2f9f8
-Create Date: 2026-12-02 00:46:19.702036
+Create Date: 2026-12-02 00:49:57.081858
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '88834dfea679'
+revision = '2a68fb1f4091'
 down_revision = '6c1c29c2f9f8'
 branch_labels = None
 depends_on = None
@@ -165,6 +165,24 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_posts_root_id'), ['root_id'], unique=False)
         batch_op.create_index('ix_posts_space_kind_status', ['space_id', 'kind', 'status'], unique=False)
 
+    op.create_table('space_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('space_id', sa.Integer(), nullable=False),
+    sa.Column('uploader_id', sa.Integer(), nullable=False),
+    sa.Column('display_name', sa.String(length=160), nullable=False),
+    sa.Column('stored_name', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('mime', sa.String(length=120), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_space_files_space_id_spaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploader_id'], ['users.id'], name=op.f('fk_space_files_uploader_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_space_files')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_space_files_stored_name'))
+    )
+    with op.batch_alter_table('space_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_space_files_space_id'), ['space_id'], unique=False)
+
     op.create_table('space_speakers',
     sa.Column('space_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -314,6 +332,10 @@ def downgrade():
     op.drop_table('audit_log')
     op.drop_table('space_themes')
     op.drop_table('space_speakers')
+    with op.batch_alter_table('space_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_space_files_space_id'))
+
+    op.drop_table('space_files')
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_index('ix_posts_space_kind_status')
         batch_op.drop_index(batch_op.f('ix_posts_root_id'))
