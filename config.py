@@ -35,6 +35,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long write must still post
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     TESTING = False
+    # E-mail (daily digest): unset MAIL_SERVER prints mails to the console instead.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_DEFAULT_SENDER = "foro@localhost"
 
 
 class TestConfig(Config):

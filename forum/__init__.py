@@ -17,7 +17,7 @@ from forum.accounts import views as accounts_views
 from forum.api import openapi
 from forum.communities import views as communities_views
 from forum.core import database, events, i18n, web
-from forum.extensions import babel, csrf, db, limiter, login_manager, migrate
+from forum.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from forum.fichas import api as fichas_api
 from forum.fichas import services as fichas_services
 from forum.fichas import views as fichas_views
@@ -96,6 +96,7 @@ def init_extensions(app: Flask) -> None:
     auth.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale,
                    timezone_selector=i18n.select_timezone)
     i18n.init_app(app)

@@ -1,8 +1,5 @@
-"""`flask notifications digest` and `flask notifications followups`, for a daily cron.
-
-E-mail: Flask-Mail is not a dependency yet, so the digest is printed to the console (the
-development behaviour the issue asks for); `console_send` is the one place to swap for a
-real mailer once Flask-Mail is pinned.
+"""`flask notifications ...`: the daily digest (through Flask-Mail when FORUM_MAIL_SERVER is
+set, printed to the console otherwise, as development needs) and follow-up reminders.
 """
 
 from __future__ import annotations
@@ -12,8 +9,9 @@ import sys
 import click
 from flask import current_app, url_for
 from flask.cli import AppGroup
+from flask_mail import Message
 
-from forum.extensions import db
+from forum.extensions import db, mail
 from forum.notifications import inbox, services
 from forum.notifications.models import utcnow
 
@@ -23,6 +21,14 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 def console_send(email: str, subject: str, text: str) -> None:
     click.echo(f"To: {email}\nSubject: {subject}\n\n{text}")
+
+
+def mail_send(email: str, subject: str, text: str) -> None:
+    """Through Flask-Mail when FORUM_MAIL_SERVER is set; printed in development."""
+    if not current_app.config.get("MAIL_SERVER"):
+        console_send(email, subject, text)
+        return
+    mail.send(Message(subject=subject, recipients=[email], body=text))
 
 
 def absolute_link(endpoint: str, values: dict) -> str:
@@ -39,7 +45,7 @@ def digest() -> None:
         current_app.test_request_context(base_url=base_url),  # absolute links via url_for
         click.progressbar(length=people, label="digests", file=sys.stderr) as bar,
     ):
-        sent = inbox.send_digests(db.session, now, console_send, link=absolute_link,
+        sent = inbox.send_digests(db.session, now, mail_send, link=absolute_link,
                                   progress=bar.update)
     db.session.commit()
     click.echo(f"sent {sent} digest(s) to {people} subscriber(s)")

@@ -21,7 +21,7 @@ from forum.core import permissions
 from forum.core.errors import Invalid
 from forum.core.web import safe_next
 from forum.extensions import db
-from forum.spaces import moderation
+from forum.spaces import moderation, posting
 
 bp = Blueprint("moderation", __name__)
 
@@ -176,6 +176,15 @@ def dismiss(post_id: int) -> ResponseReturnValue:
 @login_required
 def keep(post_id: int) -> ResponseReturnValue:
     return _act(post_id, moderation.dismiss_flags, _l("Post kept; its flags are closed."))
+
+
+@bp.get("/posts/<int:post_id>/senalar")
+@login_required
+def flag_form(post_id: int) -> ResponseReturnValue:
+    """Flagging on a page of its own keeps every post of a long thread light."""
+    post = posting.get_post(db.session, post_id, current_user)
+    return render_template("moderation/flag_form.html", post=post,
+                           next_url=safe_next(request.args.get("next"), _fallback()))
 
 
 @bp.post("/posts/<int:post_id>/senalar")

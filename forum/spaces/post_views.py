@@ -50,6 +50,15 @@ def _act(post_id: int, action: Callable[[], Post], field: str = "body"):  # noqa
     return _back(post)
 
 
+@bp.get("/<int:post_id>/responder")
+@login_required
+def reply_form(post_id: int):  # noqa: ANN201
+    """A page of its own, so long threads need not carry a form under every reply."""
+    post = posting.get_post(db.session, post_id, current_user)
+    return render_template("spaces/reply_form.html", post=post, in_thread=bool(
+        request.args.get("in_thread")))
+
+
 @bp.post("/<int:post_id>/responder")
 @login_required
 @limiter.limit(_post_limit, key_func=rate_key)

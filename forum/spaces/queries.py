@@ -84,9 +84,16 @@ def _tree(root: Post, replies: list[Post], helped_first: bool) -> list[Post]:
     return ordered
 
 
+ROOTS_PER_PAGE = 30  # pages stay light on slow links; the rest is one "next" away
+
+
 def threads(session: Session, person: User | None, space: Space, *, sort: str = "time",
-            root_id: int | None = None) -> list[Thread]:
-    """Roots of a space (or one) with their replies: two queries for any number of posts."""
+            root_id: int | None = None, page: int = 1,
+            per_page: int = ROOTS_PER_PAGE) -> list[Thread]:
+    """One page of roots (or one root) with their replies: two queries whatever the count.
+
+    One root more than the page is loaded to know whether a next page exists; it is dropped
+    from the result and signalled by `has_more(result)`."""
     query = permissions.visible_posts(
         select(Post).where(Post.space_id == space.id, Post.parent_id.is_(None)), person)
     if root_id:
@@ -96,9 +103,12 @@ def threads(session: Session, person: User | None, space: Space, *, sort: str = 
         order.append(Post.support_count.desc())
     elif sort == "activity":
         order.append(Post.last_activity_at.desc())
-    roots = session.scalars(query.order_by(*order, Post.created_at.desc(), Post.id.desc())).all()
+    roots = list(session.scalars(query.order_by(*order, Post.created_at.desc(), Post.id.desc())
+                                 .limit(per_page + 1).offset((max(page, 1) - 1) * per_page)))
+    more = len(roots) > per_page
+    roots = roots[:per_page]
     if not roots:
-        return []
+        return ThreadList([], more=False)
     replies = session.scalars(permissions.visible_posts(
         select(Post).where(Post.root_id.in_([r.id for r in roots]), Post.parent_id.is_not(None)),
         person).order_by(Post.created_at, Post.id)).all()
@@ -106,7 +116,31 @@ def threads(session: Session, person: User | None, space: Space, *, sort: str = 
     for r in replies:
         by_root[r.root_id].append(r)
     helped_first = space.kind == SpaceKind.WORKSHOP
-    return [Thread(root, _tree(root, by_root[root.id], helped_first)) for root in roots]
+    return ThreadList([Thread(root, _tree(root, by_root[root.id], helped_first))
+                       for root in roots], more=more)
+
+
+class ThreadList(list):
+    """A page of threads that knows whether another page follows."""
+
+    def __init__(self, items: list[Thread], *, more: bool) -> None:
+        super().__init__(items)
+        self.more = more
+
+
+def stance_counts(session: Session, space_id: int) -> tuple[Counter, dict[str, Counter]]:
+    """Visible positions per stance, overall and per author's country, in one query."""
+    rows = session.execute(
+        select(Post.stance, User.country, func.count()).join(User, User.id == Post.author_id)
+        .where(Post.space_id == space_id, Post.kind == PostKind.POSITION.value,
+               Post.status == PostStatus.VISIBLE.value)
+        .group_by(Post.stance, User.country)).all()
+    total: Counter = Counter()
+    by_country: dict[str, Counter] = defaultdict(Counter)
+    for stance, country, n in rows:
+        total[stance] += n
+        by_country[country or "--"][stance] += n
+    return total, dict(sorted(by_country.items()))
 
 
 def my_supports(session: Session, person: User | None, space_id: int) -> set[int]:
@@ -123,17 +157,6 @@ def moderation_counts(session: Session, space_id: int) -> dict[str, int]:
         Post.status.in_([PostStatus.HELD.value, PostStatus.DISMISSED.value]))
         .group_by(Post.status)).all()
     return {status: n for status, n in rows}
-
-
-def stance_balance(roots: list[Post]) -> tuple[Counter, dict[str, Counter]]:
-    """Positions per stance, overall and per country of their authors (no extra query)."""
-    total: Counter = Counter()
-    by_country: dict[str, Counter] = defaultdict(Counter)
-    for post in roots:
-        if post.kind == PostKind.POSITION and post.status == PostStatus.VISIBLE:
-            total[post.stance] += 1
-            by_country[post.author.country or "--"][post.stance] += 1
-    return total, dict(sorted(by_country.items()))
 
 
 def innovations_citing(session: Session, ficha_id: int) -> int:

@@ -24,6 +24,7 @@ from forum.accounts.auth import rate_key
 from forum.communities.models import Community
 from forum.core import pagecache
 from forum.core.errors import Conflict, Invalid, NotFound
+from forum.core.permissions import visible_spaces
 from forum.core.web import cacheable_visit, page_cache
 from forum.extensions import db, limiter
 from forum.fichas.models import Ficha
@@ -37,6 +38,13 @@ bp = Blueprint("spaces", __name__, url_prefix="/espacios")
 
 SPACE_FIELDS = ("kind", "title", "framing", "summary", "video_url", "community_id",
                 "members_only", "hold_questions", "starts_at", "ends_at")
+
+
+def _int(raw: Any, default: int) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return default
 
 
 def space_form_data(form: Any) -> dict[str, Any]:
@@ -128,11 +136,14 @@ def space_page(space_id: int, *, root_id: int | None = None, errors: dict | None
     """One template for every kind; what differs is data, chosen by the kind's rules."""
     space = services.get_space(db.session, space_id, current_user)
     sort = request.args.get("orden", "support" if space.kind == SpaceKind.CONFERENCE else "")
-    found = queries.threads(db.session, current_user, space, sort=sort, root_id=root_id)
+    page = max(_int(request.args.get("pagina"), 1), 1)
+    found = queries.threads(db.session, current_user, space, sort=sort, root_id=root_id,
+                            page=page)
     if root_id and not found:
         return render_template("error.html", status=404,
                                message=_("This thread does not exist.")), 404
     context = {"space": space, "threads": found, "rules": space.rules, "sort": sort,
+               "page": page,
                "root_id": root_id, "errors": errors or {}, "typed": typed or {},
                "stances": STANCES, "structured_labels": STRUCTURED_LABELS, "states": STATES,
                "window": services.window(space), "kinds": KINDS}
@@ -153,7 +164,7 @@ def _kind_context(space: Space, found: list) -> dict[str, Any]:
         extra["supported"] = queries.my_supports(db.session, current_user, space.id)
         extra["held"] = queries.moderation_counts(db.session, space.id)
     if space.kind == SpaceKind.DEBATE:
-        extra["balance"], extra["by_country"] = queries.stance_balance([t.root for t in found])
+        extra["balance"], extra["by_country"] = queries.stance_counts(db.session, space.id)
         extra["mine"] = queries.my_position(db.session, current_user, space.id)
     if current_user.is_authenticated and space.kind in (SpaceKind.DEBATE,
                                                         SpaceKind.INNOVATION):
@@ -162,6 +173,9 @@ def _kind_context(space: Space, found: list) -> dict[str, Any]:
         extra["citable_fichas"] = db.session.execute(
             select(Ficha.id, Ficha.title).where(Ficha.lessons != "").order_by(Ficha.title)
             .limit(200)).all()
+        extra["citable_syntheses"] = db.session.execute(
+            visible_spaces(select(Space.id, Space.title), current_user)
+            .where(Space.synthesis != "").order_by(Space.title).limit(100)).all()
     return extra
 
 
@@ -181,7 +195,8 @@ def _post_limit() -> str:
 @login_required
 @limiter.limit(_post_limit, key_func=rate_key)
 def publish(space_id: int):  # noqa: ANN201
-    data = {**request.form.to_dict(), "cites_fichas": request.form.getlist("cites_fichas")}
+    data = {**request.form.to_dict(), "cites_fichas": request.form.getlist("cites_fichas"),
+            "cites_spaces": request.form.getlist("cites_spaces")}
     try:
         post = posting.post_root(db.session, current_user, space_id, data,
                                  hold_first=current_app.config["HOLD_FIRST_POSTS"])

@@ -206,7 +206,7 @@ def test_post_actions_macro_shows_each_person_what_they_may_do(app, people, thre
     assert 'name="space_id"' in as_fac and 'value="/espacios/7#post-1"' in as_fac
     assert "/bloquear" not in render_actions(app, people["fac"], reply)  # roots only
     as_other = render_actions(app, people["other"], root)
-    assert f'action="/posts/{root.id}/senalar"' in as_other and "<details" in as_other
+    assert f'href="/posts/{root.id}/senalar?next=' in as_other  # a link: posts stay light
     assert "/moderacion/" not in as_other and "<script" not in as_other
     assert "/senalar" not in render_actions(app, people["author"], root)  # not one's own
     assert render_actions(app, None, root).strip() == ""
@@ -227,3 +227,12 @@ def test_moderation_pages_avoid_e_learning_words(client, auth, people, thread):
         for path in ("/moderacion", "/moderacion/registro"):
             body = visible_text(text(client.get(path)))
             assert not E_LEARNING.search(body), (lang, path, E_LEARNING.search(body))
+
+
+def test_flag_page_posts_the_flag(client, auth, people, thread):
+    auth.login(people["other"])
+    page = client.get(f"/posts/{thread['root'].id}/senalar?next=/espacios/1")
+    assert page.status_code == 200 and 'name="reason"' in page.get_data(as_text=True)
+    done = client.post(f"/posts/{thread['root'].id}/senalar",
+                       data={"reason": "Es publicidad.", "next": "/espacios/1"})
+    assert done.status_code == 302

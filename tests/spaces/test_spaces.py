@@ -360,3 +360,50 @@ def test_speaker_attaches_slides_served_as_download(client, auth, app):
     assert download.data == pdf and download.headers["Content-Disposition"].startswith(
         "attachment")
     download.close()
+
+
+def test_innovation_can_cite_a_debate_synthesis_through_the_form(client, auth):
+    facilitator = make_user(role=Role.FACILITATOR)
+    table = make_space(kind="debate", by=facilitator, title="Mesa de mancomunidades")
+    services.close_with_synthesis(db.session, facilitator, table.id, "Síntesis de la mesa.")
+    db.session.commit()
+    space = make_space(kind="innovation", by=facilitator)
+    auth.login(make_user())
+    form = text(client.get(f"/espacios/{space.id}"))
+    assert "Mesa de mancomunidades" in form
+    response = client.post(f"/espacios/{space.id}/publicar", data={
+        "title": "Fondo común", "body": "Lo tomamos de la mesa.", "cites_spaces": str(table.id)})
+    assert response.status_code == 302
+    from forum.spaces.models import Citation
+
+    assert db.session.scalar(select(Citation.space_id)) == table.id
+    bad = client.post(f"/espacios/{space.id}/publicar", data={
+        "title": "Otra", "body": "x", "cites_spaces": str(space.id)})  # no synthesis there
+    assert bad.status_code == 422
+
+
+def test_long_spaces_are_paged_and_the_balance_counts_every_position(client, auth):
+    space = make_space(kind="debate")
+    for n in range(35):
+        make_root(space=space, by=make_user(country="BO"), stance="for", body=f"posición {n:02d}")
+    first = text(client.get(f"/espacios/{space.id}"))
+    assert first.count('class="post post-position') == 30 and 'rel="next"' in first
+    bolivia = re.findall(r"Bolivia</th>((?:<td>\d+</td>)+)", first)
+    assert bolivia == ["<td>35</td><td>0</td><td>0</td>"]
+    second = text(client.get(f"/espacios/{space.id}?pagina=2"))
+    assert second.count('class="post post-position') == 5 and 'rel="prev"' in second
+
+
+def test_replying_to_a_reply_on_its_own_page(client, auth):
+    space = make_space(kind="debate")
+    position = make_root(space=space, by=make_user())
+    comment = make_reply(to=position, by=make_user(), body="Un comentario")
+    auth.login(make_user())
+    page = text(client.get(f"/espacios/{space.id}"))
+    assert f'href="/posts/{comment.id}/responder"' in page
+    assert f'action="/posts/{comment.id}/responder"' not in page  # no form under every reply
+    form = client.get(f"/posts/{comment.id}/responder")
+    assert form.status_code == 200 and "Un comentario" in text(form)
+    assert client.post(f"/posts/{comment.id}/responder",
+                       data={"body": "Respuesta a la respuesta"}).status_code == 302
+    assert "Respuesta a la respuesta" in text(client.get(f"/espacios/{space.id}"))
