@@ -158,7 +158,18 @@ class FichaRevision(db.Model):
     author: Mapped[User] = relationship(lazy="joined")
 
 
-class Attachment(db.Model):
+class StoredFile:
+    """Columns of an uploaded file kept under a generated name (sheets' and spaces' files)."""
+
+    display_name: Mapped[str] = mapped_column(String(160))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    mime: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Attachment(StoredFile, db.Model):
     """A file attached to a sheet; stored under a generated name, served as a download."""
 
     __tablename__ = "attachments"
@@ -166,11 +177,5 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     ficha_id: Mapped[int] = mapped_column(ForeignKey("fichas.id", ondelete="CASCADE"), index=True)
     uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    display_name: Mapped[str] = mapped_column(String(160))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(10))
-    mime: Mapped[str] = mapped_column(String(120))
-    size: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     ficha: Mapped[Ficha] = relationship(back_populates="attachments")

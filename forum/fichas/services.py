@@ -255,6 +255,19 @@ UPLOAD_REASONS = {
 }
 
 
+def accept_upload(filename: str, stream: IO[bytes], max_bytes: int,
+                  directory: Path) -> dict[str, Any]:
+    """Check a file by content and store it; the StoredFile columns, or Invalid("file")."""
+    try:
+        sniffed = uploads.check_upload(filename or "", stream, max_bytes)
+    except uploads.UploadRejected as exc:
+        message = UPLOAD_REASONS.get(exc.reason, UPLOAD_REASONS["unknown_type"])
+        raise Invalid({"file": str(message) % {"mb": max_bytes // (1024 * 1024)}}) from None
+    stored, size = uploads.store(stream, directory, sniffed)
+    return {"stored_name": stored, "size": size, "kind": sniffed.kind, "mime": sniffed.mime,
+            "display_name": uploads.safe_display_name(filename)}
+
+
 def add_attachment(
     session: Session,
     actor: User,
@@ -269,21 +282,8 @@ def add_attachment(
     ficha = get_ficha(session, ficha_id, actor)
     if not permissions.can_edit_ficha(actor, ficha):
         raise NotAllowed(_l("Only the authors, co-editors and facilitators edit this sheet."))
-    try:
-        sniffed = uploads.check_upload(filename or "", stream, max_bytes)
-    except uploads.UploadRejected as exc:
-        message = UPLOAD_REASONS.get(exc.reason, UPLOAD_REASONS["unknown_type"])
-        raise Invalid({"file": str(message) % {"mb": max_bytes // (1024 * 1024)}}) from None
-    stored, size = uploads.store(stream, directory, sniffed)
-    attachment = Attachment(
-        ficha=ficha,
-        uploader_id=actor.id,
-        stored_name=stored,
-        size=size,
-        display_name=uploads.safe_display_name(filename),
-        kind=sniffed.kind,
-        mime=sniffed.mime,
-    )
+    attachment = Attachment(ficha=ficha, uploader_id=actor.id,
+                            **accept_upload(filename, stream, max_bytes, directory))
     session.add(attachment)
     _touch(ficha)
     session.flush()

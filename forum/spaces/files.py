@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
 from forum.core import events, permissions
-from forum.core.errors import Invalid, NotAllowed, NotFound
-from forum.fichas import uploads
-from forum.fichas.services import UPLOAD_REASONS
+from forum.core.errors import NotAllowed, NotFound
+from forum.fichas.services import accept_upload
 from forum.spaces.models import SpaceFile
 from forum.spaces.services import get_space, now
 
@@ -27,15 +26,8 @@ def add_space_file(session: Session, actor: User, space_id: int, filename: str,
     space = get_space(session, space_id, actor)
     if not can_attach(actor, space):
         raise NotAllowed(_l("Only facilitators and speakers attach slides to a space."))
-    try:
-        sniffed = uploads.check_upload(filename or "", stream, max_bytes)
-    except uploads.UploadRejected as exc:
-        message = UPLOAD_REASONS.get(exc.reason, UPLOAD_REASONS["unknown_type"])
-        raise Invalid({"file": str(message) % {"mb": max_bytes // (1024 * 1024)}}) from None
-    stored, size = uploads.store(stream, directory, sniffed)
-    made = SpaceFile(space_id=space.id, uploader_id=actor.id, stored_name=stored, size=size,
-                     display_name=uploads.safe_display_name(filename), kind=sniffed.kind,
-                     mime=sniffed.mime, created_at=now())
+    made = SpaceFile(space_id=space.id, uploader_id=actor.id, created_at=now(),
+                     **accept_upload(filename, stream, max_bytes, directory))
     session.add(made)
     session.flush()
     events.record(session, "space.file_added", space_id=space.id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.accounts.models import User
 from forum.communities.models import Community
 from forum.extensions import db
-from forum.fichas.models import Ficha
+from forum.fichas.models import Ficha, StoredFile
 from forum.spaces.kinds import KINDS, KindRules, PostStatus, SpaceKind, SpaceState
 
 space_speakers = Table(
@@ -214,7 +214,7 @@ class AuditEntry(db.Model):
     actor: Mapped[User] = relationship(lazy="joined")
 
 
-class SpaceFile(db.Model):
+class SpaceFile(StoredFile, db.Model):
     """Slides or documents of a space (a conference's presentation), served as downloads."""
 
     __tablename__ = "space_files"
@@ -222,9 +222,3 @@ class SpaceFile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
     uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    display_name: Mapped[str] = mapped_column(String(160))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(10))
-    mime: Mapped[str] = mapped_column(String(120))
-    size: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
