@@ -143,6 +143,30 @@ def stance_counts(session: Session, space_id: int) -> tuple[Counter, dict[str, C
     return total, dict(sorted(by_country.items()))
 
 
+@dataclass(frozen=True)
+class Participation:
+    """What a person has of their own in a space, read in one query."""
+
+    plain: bool  # logged in, no facilitator or speaker, no post and no support here
+    position_id: int | None  # their position at a debate table, if any
+
+
+def participation(session: Session, person: User | None, space: Space) -> Participation:
+    """Plain participants all see the same list, which can then be rendered once."""
+    if not permissions.is_member(person):
+        return Participation(False, None)
+    own_post = select(Post.id).where(Post.space_id == space.id, Post.author_id == person.id)
+    own_support = (select(Support.id).join(Post, Post.id == Support.post_id)
+                   .where(Post.space_id == space.id, Support.user_id == person.id))
+    position = (select(Post.id).where(
+        Post.space_id == space.id, Post.kind == PostKind.POSITION.value,
+        Post.author_id == person.id, Post.status != PostStatus.DELETED.value)
+        .limit(1).scalar_subquery())
+    row = session.execute(select(own_post.exists() | own_support.exists(), position)).one()
+    plain = not row[0] and not permissions.can_answer(person, space)
+    return Participation(plain, row[1])
+
+
 def my_supports(session: Session, person: User | None, space_id: int) -> set[int]:
     if not permissions.is_member(person):
         return set()
@@ -165,13 +189,5 @@ def innovations_citing(session: Session, ficha_id: int) -> int:
                           .join(Post, Post.id == Citation.post_id)
                           .where(Citation.ficha_id == ficha_id,
                                  Post.status == PostStatus.VISIBLE.value)) or 0
-
-
-def my_position(session: Session, person: User | None, space_id: int) -> Post | None:
-    if not permissions.is_member(person):
-        return None
-    return session.scalar(select(Post).where(
-        Post.space_id == space_id, Post.kind == PostKind.POSITION, Post.author_id == person.id,
-        Post.status != PostStatus.DELETED.value))
 
 

@@ -18,6 +18,8 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf as csrf_token
+from markupsafe import Markup
 from sqlalchemy import select
 
 from forum.accounts.auth import rate_key
@@ -137,17 +139,30 @@ def space_page(space_id: int, *, root_id: int | None = None, errors: dict | None
     space = services.get_space(db.session, space_id, current_user)
     sort = request.args.get("orden", "support" if space.kind == SpaceKind.CONFERENCE else "")
     page = max(_int(request.args.get("pagina"), 1), 1)
-    found = queries.threads(db.session, current_user, space, sort=sort, root_id=root_id,
-                            page=page)
-    if root_id and not found:
-        return render_template("error.html", status=404,
-                               message=_("This thread does not exist.")), 404
-    context = {"space": space, "threads": found, "rules": space.rules, "sort": sort,
-               "page": page,
+    context = {"space": space, "rules": space.rules, "sort": sort, "page": page,
                "root_id": root_id, "errors": errors or {}, "typed": typed or {},
                "stances": STANCES, "structured_labels": STRUCTURED_LABELS, "states": STATES,
                "window": services.window(space), "kinds": KINDS}
-    context |= _kind_context(space, found)
+    mine = queries.participation(db.session, current_user, space)
+    context |= _kind_context(space) | {"mine": {"id": mine.position_id}
+                                       if mine.position_id else None}
+    shared = not root_id and not errors and mine.plain
+    if shared:  # the same list for every participant with nothing of their own here
+        key = ("space-list", space.id, space.revision, context["window"], space.state, sort,
+               page, str(get_locale()))
+        html, more = page_cache()[0].get_or_render(key, lambda: _thread_list(context, CSRF_MARK))
+        context |= {"threads": queries.ThreadList([], more=more), "supported": set(),
+                    "thread_list": Markup(html.replace(CSRF_MARK, csrf_token()))}
+    else:
+        found = queries.threads(db.session, current_user, space, sort=sort, root_id=root_id,
+                                page=page)
+        if root_id and not found:
+            return render_template("error.html", status=404,
+                                   message=_("This thread does not exist.")), 404
+        if space.kind == SpaceKind.CONFERENCE:
+            context["supported"] = queries.my_supports(db.session, current_user, space.id)
+        context["threads"] = found
+        context["thread_list"] = Markup(render_template("spaces/_list.html", **context))
     response = current_app.make_response((render_template("spaces/show.html", **context),
                                           status))
     if context.get("embed") and request.args.get("video") == "1":
@@ -157,15 +172,25 @@ def space_page(space_id: int, *, root_id: int | None = None, errors: dict | None
     return response
 
 
-def _kind_context(space: Space, found: list) -> dict[str, Any]:
+CSRF_MARK = "\x00csrf\x00"  # never in content: every text field is stripped of NUL
+
+
+def _thread_list(context: dict[str, Any], mark: str) -> tuple[str, bool]:
+    """Render the list for the shared variant; form tokens become `mark` to splice later."""
+    found = queries.threads(db.session, current_user, context["space"], sort=context["sort"],
+                            page=context["page"])
+    html = render_template("spaces/_list.html", **context | {
+        "threads": found, "supported": set(), "csrf_token": lambda: mark})
+    return html, found.more
+
+
+def _kind_context(space: Space) -> dict[str, Any]:
     extra: dict[str, Any] = {"embed": embed_url(space.video_url) if space.video_url else None,
                              "show_video": request.args.get("video") == "1"}
     if space.kind == SpaceKind.CONFERENCE:
-        extra["supported"] = queries.my_supports(db.session, current_user, space.id)
         extra["held"] = queries.moderation_counts(db.session, space.id)
     if space.kind == SpaceKind.DEBATE:
         extra["balance"], extra["by_country"] = queries.stance_counts(db.session, space.id)
-        extra["mine"] = queries.my_position(db.session, current_user, space.id)
     if current_user.is_authenticated and space.kind in (SpaceKind.DEBATE,
                                                         SpaceKind.INNOVATION):
         extra["my_fichas"] = editable_titles(db.session, current_user)

@@ -407,3 +407,31 @@ def test_replying_to_a_reply_on_its_own_page(client, auth):
     assert client.post(f"/posts/{comment.id}/responder",
                        data={"body": "Respuesta a la respuesta"}).status_code == 302
     assert "Respuesta a la respuesta" in text(client.get(f"/espacios/{space.id}"))
+
+
+def test_participants_with_nothing_here_share_one_rendering_but_keep_their_own_token(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    space = make_space(kind="conference")
+    question = make_root(space=space, by=make_user(), body="¿Cuántas familias participan?")
+    url = f"/espacios/{space.id}"
+    visits = []
+    for name in ("Ana", "Luis"):
+        client = app.test_client()
+        person = make_user(name=name)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                          text(client.get("/entrar"))).group(1)
+        client.post("/entrar", data={"email": person.email, "password": "clave-de-prueba-123",
+                                     "csrf_token": token})
+        with count_queries(db.engine) as counter:
+            page = text(client.get(url))
+        tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+        assert len(tokens) == 1 and "\x00" not in page
+        assert "¿Cuántas familias participan?" in page
+        visits.append((client, tokens.pop(), counter.count))
+    assert visits[1][2] < visits[0][2]  # the second came from the shared rendering
+    for client, token, _count in visits:  # and each one's own token works
+        support = client.post(f"/posts/{question.id}/apoyar", data={"csrf_token": token})
+        assert support.status_code == 302
+        assert 'aria-pressed="true"' in text(client.get(url))  # now rendered for them
+    db.session.expire_all()
+    assert db.session.get(Post, question.id).support_count == 2
