@@ -366,6 +366,47 @@ def space_paths() -> dict[str, Any]:
                 "responses": created,
             },
         },
+        "/api/v1/posts/{post_id}/moderation/{action}": {
+            "parameters": [
+                _id("post_id"),
+                {
+                    "name": "action",
+                    "in": "path",
+                    "required": True,
+                    "schema": {
+                        "type": "string",
+                        "enum": [
+                            "hide",
+                            "restore",
+                            "pin",
+                            "unpin",
+                            "lock",
+                            "unlock",
+                            "move",
+                            "approve",
+                            "dismiss",
+                        ],
+                    },
+                },
+            ],
+            "post": {
+                "summary": "Moderate (facilitators): hide/restore/dismiss take "
+                "{reason}, move takes {space_id}",
+                "security": bearer,
+                "responses": post_ok,
+            },
+        },
+        "/api/v1/posts/{post_id}/flags": {
+            "parameters": [_id("post_id")],
+            "post": {
+                "summary": "Ask facilitators to look at a post ({reason})",
+                "security": bearer,
+                "responses": {
+                    "201": {"description": "flagged"},
+                    **_errors(401, 403, 404, 409, 422),
+                },
+            },
+        },
         "/api/v1/posts/{post_id}/support": {
             "parameters": [_id("post_id")],
             "post": {"summary": "Support a question", "security": bearer, "responses": post_ok},

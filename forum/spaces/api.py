@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from forum.accounts.auth import rate_key
 from forum.api import bp, json_body, optional_user, token_required
+from forum.core.errors import NotFound
 from forum.extensions import db, limiter
 from forum.fichas.exchange import person_json
-from forum.spaces import marks, posting, queries, services
+from forum.spaces import marks, moderation, posting, queries, services
 from forum.spaces.kinds import SpaceKind
 from forum.spaces.models import Post, Space
 
@@ -169,3 +171,41 @@ def withdraw_support(post_id: int):  # noqa: ANN201
     post = marks.withdraw_support(db.session, g.api_user, post_id)
     db.session.commit()
     return jsonify(post_json(post))
+
+
+# --- moderation: the same use cases as the facilitators' buttons ---------------------------
+
+MODERATION_ACTIONS: dict[str, Any] = {
+    "hide": moderation.hide_post, "restore": moderation.restore_post,
+    "pin": moderation.pin_post, "unpin": moderation.unpin_post,
+    "lock": moderation.lock_thread, "unlock": moderation.unlock_thread,
+    "move": moderation.move_thread, "approve": moderation.approve_held,
+    "dismiss": moderation.dismiss_held,
+}
+TAKES = {"hide": ("reason",), "restore": ("reason",), "dismiss": ("reason",),
+         "move": ("space_id",)}
+
+
+@bp.post("/posts/<int:post_id>/moderation/<action>")
+@token_required
+def moderate(post_id: int, action: str):  # noqa: ANN201
+    """Facilitators only; a participant's token gets 403 and nothing changes."""
+    use_case = MODERATION_ACTIONS.get(action)
+    if use_case is None:
+        raise NotFound(_l("Unknown moderation action."))
+    data = json_body() if TAKES.get(action) else {}
+    kwargs = {key: data.get(key, "") for key in TAKES.get(action, ())}
+    if "space_id" in kwargs:
+        kwargs["space_id"] = kwargs["space_id"] if isinstance(kwargs["space_id"], int) else 0
+    use_case(db.session, g.api_user, post_id, **kwargs)
+    db.session.commit()
+    return jsonify(post_json(db.session.get(Post, post_id)))
+
+
+@bp.post("/posts/<int:post_id>/flags")
+@token_required
+def flag(post_id: int):  # noqa: ANN201
+    made = moderation.flag_post(db.session, g.api_user, post_id,
+                                str(json_body().get("reason", "")))
+    db.session.commit()
+    return jsonify({"id": made.id, "post_id": post_id}), 201

@@ -127,3 +127,43 @@ def test_posting_is_rate_limited_per_person(tmp_path, backend):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_moderation_over_the_api_is_for_facilitators(client, token_for):
+    from forum.spaces.models import AuditEntry
+
+    facilitator, author, other = make_user(role=Role.FACILITATOR), make_user(), make_user()
+    space = make_space(kind="contribution", by=facilitator)
+    post = make_root(space=space, by=author)
+    refused = client.post(f"/api/v1/posts/{post.id}/moderation/hide",
+                          json={"reason": "Publicidad"}, headers=token_for(other))
+    assert refused.status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+    no_reason = client.post(f"/api/v1/posts/{post.id}/moderation/hide", json={"reason": ""},
+                            headers=token_for(facilitator))
+    assert no_reason.status_code == 422
+    hidden = client.post(f"/api/v1/posts/{post.id}/moderation/hide",
+                         json={"reason": "Publicidad"}, headers=token_for(facilitator))
+    assert hidden.status_code == 200 and hidden.get_json()["status"] == "hidden"
+    again = client.post(f"/api/v1/posts/{post.id}/moderation/hide",
+                        json={"reason": "Otra vez"}, headers=token_for(facilitator))
+    assert again.status_code == 409
+    locked = client.post(f"/api/v1/posts/{post.id}/moderation/lock",
+                         headers=token_for(facilitator))
+    assert locked.status_code == 200 and locked.get_json()["locked"]
+    assert client.post(f"/api/v1/posts/{post.id}/moderation/explode",
+                       headers=token_for(facilitator)).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 2
+
+
+def test_flags_over_the_api(client, token_for):
+    space = make_space(kind="contribution")
+    author, reader = make_user(), make_user()
+    post = make_root(space=space, by=author)
+    made = client.post(f"/api/v1/posts/{post.id}/flags", json={"reason": "Datos personales"},
+                       headers=token_for(reader))
+    assert made.status_code == 201
+    twice = client.post(f"/api/v1/posts/{post.id}/flags", json={"reason": "Otra vez"},
+                        headers=token_for(reader))
+    assert twice.status_code == 409
+    assert client.post(f"/api/v1/posts/{post.id}/flags", json={"reason": "x"}).status_code == 401
