@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -22,6 +22,11 @@ def bearer_user() -> User | None:
     if scheme.lower() != "bearer" or not secret.strip():
         return None
     return services.user_for_token(db.session, secret.strip())
+
+
+def post_limit() -> str:
+    """How many posts a person may send (FORUM_POST_RATE_LIMIT)."""
+    return current_app.config["POST_RATE_LIMIT"]
 
 
 def rate_key() -> str:

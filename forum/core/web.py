@@ -139,3 +139,11 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if any(ord(ch) < 32 for ch in target):
         return default
     return target
+
+
+def int_arg(raw: Any, default: int = 0) -> int:
+    """A number from a form or query string; anything else is the default."""
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return default

@@ -20,7 +20,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf as csrf_token
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -28,7 +27,7 @@ from forum.core import pagecache
 from forum.core.content import render_markdown
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.permissions import can_edit_ficha, can_manage_editors
-from forum.core.web import cacheable_visit, page_cache
+from forum.core.web import cacheable_visit, int_arg, page_cache
 from forum.extensions import db
 from forum.fichas import exchange, queries, schema, services
 from forum.fichas.completeness import assess
@@ -137,10 +136,9 @@ def show(ficha_id: int):  # noqa: ANN201
     )
     key = ("ficha-article", ficha_id, access.version, access.updated_at, locale, variant)
     title, article = page_cache()[0].get_or_render(key, lambda: _article(ficha_id, variant))
-    return _render_page(title, article.replace(CSRF_MARK, csrf_token()))
+    return _render_page(title, pagecache.with_token(article))
 
 
-CSRF_MARK = "\x00csrf\x00"  # never in content: the schema strips NUL from every field
 
 
 def _show_with_errors(ficha_id: int, errors: dict[str, Any]):  # noqa: ANN202
@@ -149,7 +147,7 @@ def _show_with_errors(ficha_id: int, errors: dict[str, Any]):  # noqa: ANN202
     access = services.ficha_access(db.session, ficha_id)
     variant = "manager" if can_manage_editors(current_user, access) else "editor"
     title, article = _article(ficha_id, variant, errors=errors, typed=request.form)
-    return _render_page(title, article.replace(CSRF_MARK, csrf_token())), 422
+    return _render_page(title, pagecache.with_token(article)), 422
 
 
 def _article(
@@ -170,7 +168,7 @@ def _article(
         guide=assess(ficha.values()),
         editor=variant != "reader",
         manager=variant == "manager",
-        csrf=CSRF_MARK,
+        csrf=pagecache.TOKEN_MARK,
         errors=errors or {},
         typed=typed or {},
         innovations=innovations_citing(db.session, ficha.id),
@@ -195,7 +193,7 @@ def edit(ficha_id: int):  # noqa: ANN201
             ), 403
         return _render_form(ficha, ficha.values(), base_version=ficha.version)
     values = form_data(request.form)
-    base = _int(request.form.get("base_version"))
+    base = int_arg(request.form.get("base_version"))
     try:
         services.revise_ficha(
             db.session,
@@ -216,13 +214,6 @@ def edit(ficha_id: int):  # noqa: ANN201
 
 def _can_edit(ficha: Ficha) -> bool:
     return can_edit_ficha(current_user, ficha)
-
-
-def _int(raw: Any, default: int = 0) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return default
 
 
 def _conflict(current: Ficha, mine: dict, base: int):  # noqa: ANN202
@@ -257,8 +248,8 @@ def _history(ficha_id: int, error: str = "") -> str:
 @bp.get("/<int:ficha_id>/diferencias")
 def diff(ficha_id: int):  # noqa: ANN201
     ficha = services.get_ficha(db.session, ficha_id, current_user)
-    new_n = _int(request.args.get("a"), ficha.version)
-    old_n = _int(request.args.get("de"), max(1, new_n - 1))
+    new_n = int_arg(request.args.get("a"), ficha.version)
+    old_n = int_arg(request.args.get("de"), max(1, new_n - 1))
     old = services.get_revision(db.session, ficha_id, old_n)
     new = services.get_revision(db.session, ficha_id, new_n)
     return render_template(
@@ -285,7 +276,7 @@ def revision(ficha_id: int, number: int):  # noqa: ANN201
 @bp.post("/<int:ficha_id>/revisiones/<int:number>/revertir")
 @login_required
 def revert(ficha_id: int, number: int):  # noqa: ANN201
-    base = _int(request.form.get("base_version"))
+    base = int_arg(request.form.get("base_version"))
     try:
         services.revert_ficha(db.session, current_user, ficha_id, number, base_version=base)
     except Conflict:

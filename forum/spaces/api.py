@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, g, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from forum.accounts.auth import rate_key
+from forum.accounts.auth import post_limit, rate_key
 from forum.api import bp, json_body, optional_user, token_required
 from forum.core.errors import NotFound
 from forum.extensions import db, limiter
@@ -106,10 +106,6 @@ def get_post(post_id: int):  # noqa: ANN201
     return jsonify(post_json(posting.get_post(db.session, post_id, optional_user())))
 
 
-def _post_limit() -> str:
-    return current_app.config["POST_RATE_LIMIT"]
-
-
 def _created(post: Post):  # noqa: ANN202
     db.session.commit()
     response = jsonify(post_json(post))
@@ -120,7 +116,7 @@ def _created(post: Post):  # noqa: ANN202
 
 @bp.post("/spaces/<int:space_id>/posts")
 @token_required
-@limiter.limit(_post_limit, key_func=rate_key)
+@limiter.limit(post_limit, key_func=rate_key)
 def create_post(space_id: int):  # noqa: ANN201
     """A question, position, contribution, innovation or dilemma: whatever the kind takes."""
     post = posting.post_root(
@@ -135,7 +131,7 @@ def create_post(space_id: int):  # noqa: ANN201
 
 @bp.post("/posts/<int:post_id>/replies")
 @token_required
-@limiter.limit(_post_limit, key_func=rate_key)
+@limiter.limit(post_limit, key_func=rate_key)
 def create_reply(post_id: int):  # noqa: ANN201
     body = json_body().get("body", "")
     post = posting.reply(

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 
 from forum.core import permissions
 from forum.core.errors import Invalid
-from forum.core.web import safe_next
+from forum.core.web import int_arg, safe_next
 from forum.extensions import db
 from forum.spaces import moderation, posting
 
@@ -72,7 +72,7 @@ def queue() -> str:
 @login_required
 def audit() -> tuple[str, int]:
     filters, errors = _audit_filters(request.args)
-    page = moderation.audit_log(db.session, current_user, page=_int(request.args.get("page"), 1),
+    page = moderation.audit_log(db.session, current_user, page=int_arg(request.args.get("page"), 1),
                                 **filters)
     return render_template(
         "moderation/audit.html",
@@ -95,7 +95,7 @@ def _audit_filters(args: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, A
     elif action:
         filters["action"] = action
     if args.get("actor"):
-        filters["actor_id"] = _int(args["actor"], 0) or None
+        filters["actor_id"] = int_arg(args["actor"], 0) or None
     for key in ("since", "until"):
         raw = args.get(key, "").strip()
         if not raw:
@@ -105,13 +105,6 @@ def _audit_filters(args: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, A
         except ValueError:
             errors[key] = _l("Write the date as YYYY-MM-DD.")
     return filters, errors
-
-
-def _int(raw: Any, default: int) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return default
 
 
 @bp.post(ACTION_PATH + "ocultar")
@@ -156,7 +149,7 @@ def unlock(post_id: int) -> ResponseReturnValue:
 @login_required
 def move(post_id: int) -> ResponseReturnValue:
     return _act(post_id, moderation.move_thread, _l("Thread moved with all its replies."),
-                space_id=_int(request.form.get("space_id"), 0))
+                space_id=int_arg(request.form.get("space_id"), 0))
 
 
 @bp.post(ACTION_PATH + "aprobar")

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum.accounts.auth import rate_key
+from forum.accounts.auth import post_limit, rate_key
 from forum.core.errors import Conflict, Invalid
 from forum.extensions import db, limiter
 from forum.spaces import marks, posting
@@ -21,10 +21,6 @@ from forum.spaces.models import Post
 from forum.spaces.views import space_page
 
 bp = Blueprint("posts", __name__, url_prefix="/posts")
-
-
-def _post_limit() -> str:
-    return current_app.config["POST_RATE_LIMIT"]
 
 
 def _back(post: Post):  # noqa: ANN202
@@ -61,7 +57,7 @@ def reply_form(post_id: int):  # noqa: ANN201
 
 @bp.post("/<int:post_id>/responder")
 @login_required
-@limiter.limit(_post_limit, key_func=rate_key)
+@limiter.limit(post_limit, key_func=rate_key)
 def reply(post_id: int):  # noqa: ANN201
     hold = current_app.config["HOLD_FIRST_POSTS"]
     return _act(post_id, lambda: posting.reply(db.session, current_user, post_id,

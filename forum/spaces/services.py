@@ -32,7 +32,7 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _require_facilitator(actor: User | None) -> None:
+def require_facilitator(actor: User | None) -> None:
     if not permissions.can_manage_space(actor):
         raise NotAllowed(_l("Only facilitators open and manage spaces."))
 
@@ -116,7 +116,7 @@ def _apply(session: Session, space: Space, values: dict[str, Any]) -> None:
 
 
 def create_space(session: Session, actor: User, data: Mapping[str, Any]) -> Space:
-    _require_facilitator(actor)
+    require_facilitator(actor)
     values = clean_space(session, data)
     space = Space(kind=values["kind"], created_by_id=actor.id, state=SpaceState.OPEN.value,
                   created_at=now())
@@ -128,7 +128,7 @@ def create_space(session: Session, actor: User, data: Mapping[str, Any]) -> Spac
 
 def update_space(session: Session, actor: User, space_id: int, data: Mapping[str, Any]) -> Space:
     """The kind of a space never changes: its posts were written for that kind."""
-    _require_facilitator(actor)
+    require_facilitator(actor)
     space = get_space(session, space_id, actor)
     values = clean_space(session, {**data, "kind": space.kind})
     _apply(session, space, values)
@@ -142,7 +142,7 @@ def space_themes_of(session: Session, space_id: int) -> list[str]:
 
 
 def set_state(session: Session, actor: User, space_id: int, state: str) -> Space:
-    _require_facilitator(actor)
+    require_facilitator(actor)
     space = get_space(session, space_id, actor)
     if state not in SpaceState.__members__.values():
         raise Invalid({"state": _l("Unknown state.")})
@@ -155,7 +155,7 @@ def set_state(session: Session, actor: User, space_id: int, state: str) -> Space
 
 def close_with_synthesis(session: Session, actor: User, space_id: int, synthesis: str) -> Space:
     """A facilitator closes a debate table and writes what the positions said together."""
-    _require_facilitator(actor)
+    require_facilitator(actor)
     space = get_space(session, space_id, actor)
     synthesis = (synthesis or "").replace("\x00", "").strip()
     if not synthesis:
@@ -171,7 +171,7 @@ def close_with_synthesis(session: Session, actor: User, space_id: int, synthesis
 
 
 def add_speaker(session: Session, actor: User, space_id: int, email: str) -> User:
-    _require_facilitator(actor)
+    require_facilitator(actor)
     space = get_space(session, space_id, actor)
     if space.kind != SpaceKind.CONFERENCE:
         raise Invalid({"email": _l("Only conferences have speakers.")})
@@ -184,7 +184,7 @@ def add_speaker(session: Session, actor: User, space_id: int, email: str) -> Use
 
 
 def remove_speaker(session: Session, actor: User, space_id: int, user_id: int) -> None:
-    _require_facilitator(actor)
+    require_facilitator(actor)
     space = get_space(session, space_id, actor)
     space.speakers = [s for s in space.speakers if s.id != user_id]
 

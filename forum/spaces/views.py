@@ -18,16 +18,15 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf as csrf_token
 from markupsafe import Markup
 from sqlalchemy import select
 
-from forum.accounts.auth import rate_key
+from forum.accounts.auth import post_limit, rate_key
 from forum.communities.models import Community
 from forum.core import pagecache
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.permissions import visible_spaces
-from forum.core.web import cacheable_visit, page_cache
+from forum.core.web import cacheable_visit, int_arg, page_cache
 from forum.extensions import db, limiter
 from forum.fichas.models import Ficha
 from forum.fichas.queries import editable_titles
@@ -40,13 +39,6 @@ bp = Blueprint("spaces", __name__, url_prefix="/espacios")
 
 SPACE_FIELDS = ("kind", "title", "framing", "summary", "video_url", "community_id",
                 "members_only", "hold_questions", "starts_at", "ends_at")
-
-
-def _int(raw: Any, default: int) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return default
 
 
 def space_form_data(form: Any) -> dict[str, Any]:
@@ -73,7 +65,7 @@ def _space_form(space: Space | None, values: dict, errors: dict, status: int = 2
 @login_required
 def new():  # noqa: ANN201
     if request.method == "GET":
-        services._require_facilitator(current_user)
+        services.require_facilitator(current_user)
         return _space_form(None, {"kind": request.args.get("tipo", "")}, {})
     values = space_form_data(request.form)
     try:
@@ -88,7 +80,7 @@ def new():  # noqa: ANN201
 @bp.route("/<int:space_id>/editar", methods=["GET", "POST"])
 @login_required
 def edit(space_id: int):  # noqa: ANN201
-    services._require_facilitator(current_user)
+    services.require_facilitator(current_user)
     space = services.get_space(db.session, space_id, current_user)
     if request.method == "GET":
         values = {k: getattr(space, k) for k in SPACE_FIELDS}
@@ -138,7 +130,7 @@ def space_page(space_id: int, *, root_id: int | None = None, errors: dict | None
     """One template for every kind; what differs is data, chosen by the kind's rules."""
     space = services.get_space(db.session, space_id, current_user)
     sort = request.args.get("orden", "support" if space.kind == SpaceKind.CONFERENCE else "")
-    page = max(_int(request.args.get("pagina"), 1), 1)
+    page = max(int_arg(request.args.get("pagina"), 1), 1)
     context = {"space": space, "rules": space.rules, "sort": sort, "page": page,
                "root_id": root_id, "errors": errors or {}, "typed": typed or {},
                "stances": STANCES, "structured_labels": STRUCTURED_LABELS, "states": STATES,
@@ -150,9 +142,9 @@ def space_page(space_id: int, *, root_id: int | None = None, errors: dict | None
     if shared:  # the same list for every participant with nothing of their own here
         key = ("space-list", space.id, space.revision, context["window"], space.state, sort,
                page, str(get_locale()))
-        html, more = page_cache()[0].get_or_render(key, lambda: _thread_list(context, CSRF_MARK))
+        html, more = page_cache()[0].get_or_render(key, lambda: _thread_list(context))
         context |= {"threads": queries.ThreadList([], more=more), "supported": set(),
-                    "thread_list": Markup(html.replace(CSRF_MARK, csrf_token()))}
+                    "thread_list": Markup(pagecache.with_token(html))}
     else:
         found = queries.threads(db.session, current_user, space, sort=sort, root_id=root_id,
                                 page=page)
@@ -172,15 +164,14 @@ def space_page(space_id: int, *, root_id: int | None = None, errors: dict | None
     return response
 
 
-CSRF_MARK = "\x00csrf\x00"  # never in content: every text field is stripped of NUL
 
 
-def _thread_list(context: dict[str, Any], mark: str) -> tuple[str, bool]:
-    """Render the list for the shared variant; form tokens become `mark` to splice later."""
+def _thread_list(context: dict[str, Any]) -> tuple[str, bool]:
+    """Render the list for the shared variant, with the token mark to splice per person."""
     found = queries.threads(db.session, current_user, context["space"], sort=context["sort"],
                             page=context["page"])
     html = render_template("spaces/_list.html", **context | {
-        "threads": found, "supported": set(), "csrf_token": lambda: mark})
+        "threads": found, "supported": set(), "csrf_token": lambda: pagecache.TOKEN_MARK})
     return html, found.more
 
 
@@ -212,13 +203,9 @@ def _back(space_id: int, post_id: int | None = None, root_id: int | None = None)
     return redirect(url_for("spaces.show", space_id=space_id, _anchor=anchor))
 
 
-def _post_limit() -> str:
-    return current_app.config["POST_RATE_LIMIT"]
-
-
 @bp.post("/<int:space_id>/publicar")
 @login_required
-@limiter.limit(_post_limit, key_func=rate_key)
+@limiter.limit(post_limit, key_func=rate_key)
 def publish(space_id: int):  # noqa: ANN201
     data = {**request.form.to_dict(), "cites_fichas": request.form.getlist("cites_fichas"),
             "cites_spaces": request.form.getlist("cites_spaces")}
