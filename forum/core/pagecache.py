@@ -3,7 +3,8 @@
 Visitors make most of the traffic and all see the same page, so the rendered HTML is kept
 per process under a key that changes whenever the content does (e.g. a sheet's id, version
 and last update). Workers never serve a stale page: the key is read from the database on
-every request, only the rendering is skipped. Logged-in people always get a fresh render.
+every request, only the rendering is skipped. Pages that are the same for many logged-in
+people are kept too, with marks where each person's header part and form tokens go.
 """
 
 from __future__ import annotations
@@ -15,18 +16,40 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
-from flask import Response, request
+from flask import Response, g, request
 from flask_wtf.csrf import generate_csrf
 
 MAX_PAGES = 1024
 # Stands for the form token in HTML shared between people; never in content, because every
 # text field is stripped of NUL before it is stored.
 TOKEN_MARK = "\x00csrf\x00"
+# Stands for the person's part of the header (templates/_nav_person.html) in shared pages.
+PERSON_MARK = "\x00person\x00"
 
 
 def with_token(html: str) -> str:
-    """Shared HTML with this person's form token in every place the mark holds."""
-    return html.replace(TOKEN_MARK, generate_csrf())
+    """Shared HTML with this person's form token in every place the mark holds (left as
+    marks while rendering a page that is itself shared)."""
+    return html if g.get("shared_render") else html.replace(TOKEN_MARK, generate_csrf())
+
+
+def form_token() -> str:
+    """`csrf_token()` in templates: the mark while rendering HTML meant for many people."""
+    return TOKEN_MARK if g.get("shared_render") else generate_csrf()
+
+
+def render_shared(render: Callable[[], str]) -> str:
+    """Render HTML that many people will get: their header and form tokens become marks."""
+    g.shared_render = True
+    try:
+        return render()
+    finally:
+        g.pop("shared_render", None)
+
+
+def personal(html: str, nav: str) -> str:
+    """Shared HTML made this person's own: their header part, then their form token."""
+    return with_token(html.replace(PERSON_MARK, nav, 1))
 
 
 class PageCache:

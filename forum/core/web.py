@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from forum.core import pagecache, permissions, vocab
@@ -110,12 +112,34 @@ def template_helpers() -> dict[str, Any]:
         "format_date": format_date,
         "get_locale": get_locale,
         "format_datetime": format_datetime,
+        "person_mark": Markup(pagecache.PERSON_MARK),
+        "csrf_token": pagecache.form_token,  # over Flask-WTF's own context processor
     }
 
 
 def cacheable_visit() -> bool:
     """A visitor with nothing personal to show (no flashed message) sees the shared page."""
     return not current_user.is_authenticated and "_flashes" not in session
+
+
+def cacheable_person_visit() -> bool:
+    """A logged-in person with no flashed message may get a page shared with others."""
+    return current_user.is_authenticated and "_flashes" not in session
+
+
+# What else the person's header part shows (e.g. the unread count), registered by the
+# features that own it, so a rendered header part is reused only while all of it holds.
+HEADER_FACTS: list[Callable[[], Hashable]] = []
+
+
+def personal_page(html: str) -> str:
+    """A page shared by many logged-in people, with this person's header part and token."""
+    key = ("nav", current_user.id, current_user.display_name,
+           permissions.can_moderate(current_user), str(get_locale()),
+           *(fact() for fact in HEADER_FACTS))
+    nav = page_cache()[0].get_or_render(key, lambda: pagecache.render_shared(
+        lambda: render_template("_nav_person.html")))
+    return pagecache.personal(html, nav)
 
 
 def page_cache() -> tuple[pagecache.PageCache, str]:
@@ -130,6 +154,11 @@ def init_app(app: Flask) -> None:
     )
     app.after_request(security_headers)
     app.context_processor(template_helpers)
+    app.jinja_env.globals["csrf_token"] = pagecache.form_token  # after Flask-WTF's own
+    # no blank lines left by template tags: a space page with 30 threads lost a quarter of
+    # its bytes, which people on rural links pay for
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from forum.accounts.models import User
@@ -183,9 +183,18 @@ def fichas_stamp(session: Session) -> tuple[int, Any]:
     return row[0], row[1]
 
 
+def _editable_titles_query() -> Select:
+    person_id = bindparam("person_id")
+    coedited = select(ficha_editors.c.ficha_id).where(ficha_editors.c.user_id == person_id)
+    return (select(Ficha.id, Ficha.title)
+            .where(or_(Ficha.owner_id == person_id, Ficha.id.in_(coedited)))
+            .order_by(Ficha.title))
+
+
+EDITABLE_TITLES = _editable_titles_query()  # built once: debate pages ask it on every view
+
+
 def editable_titles(session: Session, person: User) -> list[tuple[int, str]]:
     """(id, title) of the sheets a person may edit as owner or co-editor: for link pickers."""
-    coedited = select(ficha_editors.c.ficha_id).where(ficha_editors.c.user_id == person.id)
-    rows = session.execute(select(Ficha.id, Ficha.title).where(
-        or_(Ficha.owner_id == person.id, Ficha.id.in_(coedited))).order_by(Ficha.title))
+    rows = session.execute(EDITABLE_TITLES, {"person_id": person.id})
     return [(r.id, r.title) for r in rows]

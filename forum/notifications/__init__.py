@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from forum.core import web
 from forum.notifications import cli, services, views
 
 
@@ -16,4 +17,6 @@ def register(app: Flask) -> None:
     services.subscribe()
     app.before_request(views.forget_count)
     app.context_processor(views.header_count)
+    if views.unread_fact not in web.HEADER_FACTS:
+        web.HEADER_FACTS.append(views.unread_fact)
     app.cli.add_command(cli.notifications_cli)

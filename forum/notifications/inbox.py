@@ -14,7 +14,7 @@ from typing import Literal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from forum.accounts.models import User
@@ -38,10 +38,14 @@ def _with_context() -> list:
             joinedload(Notification.post).joinedload(Post.space)]
 
 
+# built once: every logged-in page header asks it
+UNREAD_COUNT = select(func.count(Notification.id)).where(
+    Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+
+
 def unread_count(session: Session, user: User) -> int:
     """One COUNT on the (user_id, read_at) index: cheap enough for every page header."""
-    return session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return session.scalar(UNREAD_COUNT, {"user_id": user.id}) or 0
 
 
 def list_for(session: Session, user: User, page: int = 1,

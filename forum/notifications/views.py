@@ -52,6 +52,11 @@ def header_count() -> dict[str, UnreadCount]:
     return {"unread_notifications": g.unread_notifications}
 
 
+def unread_fact() -> int:
+    """The unread count, as the shared header part's cache key needs it."""
+    return header_count()["unread_notifications"].value()
+
+
 def _page() -> int:
     try:
         return max(1, int(request.args.get("page", 1)))

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from forum.accounts.models import User
@@ -151,18 +151,28 @@ class Participation:
     position_id: int | None  # their position at a debate table, if any
 
 
+def has_own_things(space_id: Any, person_id: Any) -> ColumnElement[bool]:
+    """SQL: the person has a post or a support in the space (their page is their own)."""
+    own_post = select(Post.id).where(Post.space_id == space_id, Post.author_id == person_id)
+    own_support = (select(Support.id).join(Post, Post.id == Support.post_id)
+                   .where(Post.space_id == space_id, Support.user_id == person_id))
+    return own_post.exists() | own_support.exists()
+
+
+def position_of(space_id: Any, person_id: Any) -> ScalarSelect:
+    """SQL: the id of the person's (not deleted) position in the space, or NULL."""
+    return (select(Post.id).where(
+        Post.space_id == space_id, Post.kind == PostKind.POSITION.value,
+        Post.author_id == person_id, Post.status != PostStatus.DELETED.value)
+        .limit(1).scalar_subquery())
+
+
 def participation(session: Session, person: User | None, space: Space) -> Participation:
     """Plain participants all see the same list, which can then be rendered once."""
     if not permissions.is_member(person):
         return Participation(False, None)
-    own_post = select(Post.id).where(Post.space_id == space.id, Post.author_id == person.id)
-    own_support = (select(Support.id).join(Post, Post.id == Support.post_id)
-                   .where(Post.space_id == space.id, Support.user_id == person.id))
-    position = (select(Post.id).where(
-        Post.space_id == space.id, Post.kind == PostKind.POSITION.value,
-        Post.author_id == person.id, Post.status != PostStatus.DELETED.value)
-        .limit(1).scalar_subquery())
-    row = session.execute(select(own_post.exists() | own_support.exists(), position)).one()
+    row = session.execute(select(has_own_things(space.id, person.id),
+                                 position_of(space.id, person.id))).one()
     plain = not row[0] and not permissions.can_answer(person, space)
     return Participation(plain, row[1])
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Select, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from forum.accounts.models import User
@@ -22,7 +22,8 @@ from forum.core import events, permissions, vocab
 from forum.core.content import render_markdown
 from forum.core.errors import Invalid, NotAllowed, NotFound
 from forum.spaces.kinds import SpaceKind, SpaceState
-from forum.spaces.models import Space, space_themes
+from forum.spaces.models import Space, space_speakers, space_themes
+from forum.spaces.queries import Participation, has_own_things, position_of
 from forum.spaces.video import embed_url
 
 TEXT_MAX = 20_000
@@ -214,6 +215,47 @@ def space_stamp(session: Session, space_id: int) -> SpaceStamp | None:
         return None
     probe = Space(starts_at=row.starts_at, ends_at=row.ends_at)
     return SpaceStamp(row.state, row.members_only, row.revision, window(probe))
+
+
+@dataclass(frozen=True)
+class ViewerStamp:
+    stamp: SpaceStamp
+    kind: str
+    plain: bool  # a plain participant here: no facilitator or speaker, nothing of their own
+    position_id: int | None  # their position, at a debate table
+
+    @property
+    def participation(self) -> Participation:
+        return Participation(self.plain, self.position_id)
+
+
+def _viewer_stamp_query() -> Select:
+    person_id = bindparam("person_id")
+    speaker = (select(space_speakers.c.user_id).where(space_speakers.c.space_id == Space.id,
+                                                      space_speakers.c.user_id == person_id)
+               .exists())
+    return (select(Space.state, Space.members_only, Space.revision, Space.starts_at,
+                   Space.ends_at, Space.kind, has_own_things(Space.id, person_id) | speaker,
+                   position_of(Space.id, person_id))
+            .where(Space.id == bindparam("space_id")))
+
+
+# built once: it runs on every logged-in view of a space, where building it cost more than
+# running it
+VIEWER_STAMP = _viewer_stamp_query()
+
+
+def viewer_stamp(session: Session, person: User, space_id: int) -> ViewerStamp | None:
+    """The stamp, and whether this person is a plain participant here (no facilitator or
+    speaker, nothing of their own in the space), in one query: plain participants of a
+    public space all get one shared page."""
+    row = session.execute(VIEWER_STAMP, {"space_id": space_id, "person_id": person.id}).first()
+    if row is None:
+        return None
+    probe = Space(starts_at=row.starts_at, ends_at=row.ends_at)
+    stamp = SpaceStamp(row.state, row.members_only, row.revision, window(probe))
+    plain = not row[6] and not permissions.is_facilitator(person)
+    return ViewerStamp(stamp, row.kind, plain, row[7])
 
 
 def window(space: Space, at: datetime | None = None) -> str:

@@ -15,7 +15,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -26,7 +26,13 @@ from forum.communities.models import Community
 from forum.core import pagecache
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.permissions import visible_spaces
-from forum.core.web import cacheable_visit, int_arg, page_cache
+from forum.core.web import (
+    cacheable_person_visit,
+    cacheable_visit,
+    int_arg,
+    page_cache,
+    personal_page,
+)
 from forum.extensions import db, limiter
 from forum.fichas.models import Ficha
 from forum.fichas.queries import editable_titles
@@ -98,12 +104,12 @@ def edit(space_id: int):  # noqa: ANN201
 
 @bp.get("/<int:space_id>")
 def show(space_id: int):  # noqa: ANN201
-    return _cached_for_visitors(space_id, None) or space_page(space_id)
+    return _cached_for_visitors(space_id, None) or _for_person(space_id, None)
 
 
 @bp.get("/<int:space_id>/hilos/<int:root_id>")
 def thread(space_id: int, root_id: int):  # noqa: ANN201
-    return _cached_for_visitors(space_id, root_id) or space_page(space_id, root_id=root_id)
+    return _cached_for_visitors(space_id, root_id) or _for_person(space_id, root_id)
 
 
 def _cached_for_visitors(space_id: int, root_id: int | None):  # noqa: ANN202
@@ -115,18 +121,46 @@ def _cached_for_visitors(space_id: int, root_id: int | None):  # noqa: ANN202
         return None
     key = ("space", space_id, root_id, stamp.revision, stamp.window, stamp.state,
            request.query_string, str(get_locale()))
+    return pagecache.respond(*page_cache(), key, lambda: _page_html(space_id, root_id))
 
-    def render() -> str:
-        response = space_page(space_id, root_id=root_id)
-        if response.status_code != 200:
-            raise NotFound(_("This thread does not exist."))
-        return response.get_data(as_text=True)
 
-    return pagecache.respond(*page_cache(), key, render)
+def _for_person(space_id: int, root_id: int | None):  # noqa: ANN202
+    """Plain participants of a public space share one rendering per revision, with their
+    own header part and form tokens spliced in; anyone else gets their own rendering."""
+    viewer = (services.viewer_stamp(db.session, current_user, space_id)
+              if current_user.is_authenticated else None)
+    if viewer is None or not _shareable(viewer):
+        return space_page(space_id, root_id=root_id,
+                          mine=viewer.participation if viewer else None)
+    stamp = viewer.stamp
+    # the position form offers the person's own sheets: people with the same list share
+    sheets = (tuple(editable_titles(db.session, current_user))
+              if viewer.kind == SpaceKind.DEBATE else ())
+    key = ("space-person", space_id, root_id, stamp.revision, stamp.window, stamp.state,
+           request.query_string, str(get_locale()), str(get_timezone()), sheets)
+    html = page_cache()[0].get_or_render(key, lambda: pagecache.render_shared(
+        lambda: _page_html(space_id, root_id, viewer.participation)))
+    return personal_page(html)
+
+
+def _shareable(viewer: services.ViewerStamp) -> bool:
+    return (viewer.plain and cacheable_person_visit() and request.args.get("video") != "1"
+            and viewer.stamp.state != SpaceState.DRAFT and not viewer.stamp.members_only
+            # an innovation's forms list every citable sheet: not fixed by the revision
+            and viewer.kind != SpaceKind.INNOVATION)
+
+
+def _page_html(space_id: int, root_id: int | None,
+               mine: queries.Participation | None = None) -> str:
+    response = space_page(space_id, root_id=root_id, mine=mine)
+    if response.status_code != 200:
+        raise NotFound(_("This thread does not exist."))
+    return response.get_data(as_text=True)
 
 
 def space_page(space_id: int, *, root_id: int | None = None, errors: dict | None = None,
-               typed: Any = None, status: int = 200):  # noqa: ANN201
+               typed: Any = None, status: int = 200,
+               mine: queries.Participation | None = None):  # noqa: ANN201
     """One template for every kind; what differs is data, chosen by the kind's rules."""
     space = services.get_space(db.session, space_id, current_user)
     sort = request.args.get("orden", "support" if space.kind == SpaceKind.CONFERENCE else "")
@@ -135,7 +169,7 @@ def space_page(space_id: int, *, root_id: int | None = None, errors: dict | None
                "root_id": root_id, "errors": errors or {}, "typed": typed or {},
                "stances": STANCES, "structured_labels": STRUCTURED_LABELS, "states": STATES,
                "window": services.window(space), "kinds": KINDS}
-    mine = queries.participation(db.session, current_user, space)
+    mine = mine or queries.participation(db.session, current_user, space)
     context |= _kind_context(space) | {"mine": {"id": mine.position_id}
                                        if mine.position_id else None}
     shared = not root_id and not errors and mine.plain

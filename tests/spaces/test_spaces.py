@@ -12,7 +12,7 @@ from forum.core.database import count_queries
 from forum.extensions import db
 from forum.spaces import marks, services
 from forum.spaces.models import Post, PostRevision, Support
-from tests.conftest import make_ficha, make_user
+from tests.conftest import PASSWORD, make_ficha, make_user
 from tests.spaces.factories import make_reply, make_root, make_space
 
 
@@ -407,6 +407,60 @@ def test_replying_to_a_reply_on_its_own_page(client, auth):
     assert client.post(f"/posts/{comment.id}/responder",
                        data={"body": "Respuesta a la respuesta"}).status_code == 302
     assert "Respuesta a la respuesta" in text(client.get(f"/espacios/{space.id}"))
+
+
+def _logged_in(app, person):
+    client = app.test_client()
+    assert client.post("/entrar", data={"email": person.email,
+                                        "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_a_shared_debate_page_still_shows_each_person_their_own_header_and_sheets(app):
+    table = make_space(kind="debate")
+    make_root(space=table, by=make_user(), kind="position", stance="for", body="A favor")
+    ana, luis = make_user(name="Ana Quispe"), make_user(name="Luis Mamani", country="MX")
+    make_ficha(owner=ana, title="Huertos escolares en Tarija")
+    elsewhere = make_space(kind="contribution")
+    mine = make_root(space=elsewhere, by=luis, body="Lo que aprendimos")
+    make_reply(to=mine, by=ana, body="Gracias por compartirlo")  # Luis gets a notification
+    pages = {}
+    for person in (ana, luis, ana):  # Ana twice: the second time from the shared rendering
+        pages[person.display_name] = text(_logged_in(app, person).get(f"/espacios/{table.id}"))
+    assert "Ana Quispe" in pages["Ana Quispe"] and "Luis Mamani" not in pages["Ana Quispe"]
+    assert "Luis Mamani" in pages["Luis Mamani"] and "Ana Quispe" not in pages["Luis Mamani"]
+    assert "Huertos escolares en Tarija" in pages["Ana Quispe"]  # her sheet, to link
+    assert "Huertos escolares en Tarija" not in pages["Luis Mamani"]
+    assert re.search(r'Avisos <span class="count">1</span>', pages["Luis Mamani"])
+    assert 'class="count">' not in pages["Ana Quispe"].split("</header>")[0]
+    for page in pages.values():
+        assert "A favor" in page and "\x00" not in page
+
+
+def test_a_shared_page_follows_new_posts_and_is_never_given_to_facilitators(app):
+    table = make_space(kind="debate")
+    reader, author = make_user(), make_user()
+    facilitator = make_user(role=Role.FACILITATOR)
+    url = f"/espacios/{table.id}"
+    first = text(_logged_in(app, reader).get(url))
+    assert "Una razón nueva" not in first
+    make_root(space=table, by=author, kind="position", stance="against", body="Una razón nueva")
+    assert "Una razón nueva" in text(_logged_in(app, reader).get(url))
+    moderating = text(_logged_in(app, facilitator).get(url))
+    assert "/moderacion" in moderating and "Ocultar" in moderating  # their own controls
+    assert "Ocultar" not in text(_logged_in(app, reader).get(url))
+
+
+def test_a_flashed_message_is_shown_on_a_page_others_share(app):
+    space = make_space(kind="conference")
+    make_root(space=space, by=make_user(), body="¿Una pregunta?")
+    client = _logged_in(app, make_user())
+    client.get(f"/espacios/{space.id}")  # the shared rendering exists
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Mensaje solo para ti")]
+    assert "Mensaje solo para ti" in text(client.get(f"/espacios/{space.id}"))
+    assert "Mensaje solo para ti" not in text(_logged_in(app, make_user()).get(
+        f"/espacios/{space.id}"))
 
 
 def test_participants_with_nothing_here_share_one_rendering_but_keep_their_own_token(app):
