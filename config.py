@@ -18,6 +18,7 @@ class Config:
     REDIS_URL: str | None = None  # unset: single process, in-memory rate limits
     SEARCH_BACKEND = "whoosh"
     SOCKETIO_ORIGINS: str | None = None  # comma-separated; None = same origin only
+    SOCKETIO_CHANNEL = "forum-live"  # Redis pub/sub channel shared by the workers of one site
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     PAGE_SIZE = 20

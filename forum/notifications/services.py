@@ -80,6 +80,8 @@ def _deliver(session: Session, wanted: Wanted, *, actor_id: int | None, post: Po
             post_id=post.id if post else None, space_id=post.space_id if post else None,
             ficha_id=ficha.id if ficha else None, created_at=utcnow()))
     session.add_all(made)
+    if made:  # the live layer updates these people's unread counts once this commits
+        events.record(session, "notification.created", user_ids=sorted({n.user_id for n in made}))
     return made
 
 

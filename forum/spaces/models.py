@@ -60,6 +60,9 @@ class Space(db.Model):
     # Bumped in the same transaction as anything that changes what the page shows
     # (see services.bump_revision): the key of the visitors' page cache.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # the newest live event about the space (forum.live.journal): pages carry it, so a
+    # browser that opens one asks the live layer for what happened after it was rendered
+    last_event_id: Mapped[int | None]
 
     community: Mapped[Community | None] = relationship()
     speakers: Mapped[list[User]] = relationship(
