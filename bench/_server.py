@@ -77,46 +77,67 @@ def worker_problems(log: Path) -> list[str]:
     ]
 
 
-def command(port: int, workers: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-w",
-        str(workers),
-        "-k",
-        "sync",
-        "--bind",
-        f"{HOST}:{port}",
-        APP,
-    ]
+def command(port: int, workers: int, worker_class: str = "sync") -> list[str]:
+    extra = ["--worker-connections", "10000"] if worker_class == "gevent" else []
+    return [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, *extra,
+            "--bind", f"{HOST}:{port}", APP]
 
 
-def log_path(instance: Path) -> Path:
-    return instance / "gunicorn.log"
+def log_path(instance: Path, port: int | None = None) -> Path:
+    return instance / (f"gunicorn-{port}.log" if port else "gunicorn.log")
 
 
 @contextmanager
 def serve(instance: Path, database_url: str, workers: int) -> Iterator[int]:
     """Yield the port of a running gunicorn serving the bench app on `instance`."""
+    with serve_process(instance, database_url, workers) as (port, _proc):
+        yield port
+
+
+@contextmanager
+def serve_process(instance: Path, database_url: str, workers: int, worker_class: str = "sync",
+                  env: dict[str, str] | None = None,
+                  log: Path | None = None) -> Iterator[tuple[int, subprocess.Popen]]:
+    """Yield (port, gunicorn master process); `env` adds settings (e.g. FORUM_REDIS_URL)."""
     port = free_port()
-    log = log_path(instance)
-    env = os.environ | {
+    log = log or log_path(instance)
+    full_env = os.environ | {
         "FORUM_CONFIG": "Config",
         "FORUM_INSTANCE_PATH": str(instance),
         "FORUM_DATABASE_URL": database_url,
-    }
+    } | (env or {})
     with log.open("w") as out:
         proc = subprocess.Popen(
-            command(port, workers),
+            command(port, workers, worker_class),
             cwd=ROOT,
-            env=env,
+            env=full_env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:
             wait_ready(proc, port, log)
-            yield port
+            yield port, proc
         finally:
             stop(proc)
+
+
+def children(pid: int) -> list[int]:
+    """The worker processes of a gunicorn master (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0

@@ -155,7 +155,8 @@ def on_connect(auth: Any = None) -> bool:  # noqa: ARG001 - the session cookie s
 
 def on_disconnect(*_args: Any) -> None:
     conn = connections.drop(request.sid)
-    for name in (conn.joined if conn else {}):
+    for name, channel in (conn.joined if conn else {}).items():
+        presence().listen(name, channel, -1)
         count = presence().leave(name, request.sid)
         socketio.emit("presence", {"room": name, "count": count}, to=name, namespace=NAMESPACE)
 
@@ -169,10 +170,14 @@ def on_join(data: dict[str, Any]) -> dict[str, Any]:
     channel = room.channel(rooms.audience_of(db.session, person, room),
                            rooms.language_of(get_locale()))
     conn = connections.get(request.sid)
-    if conn.joined.get(room.name) not in (None, channel):
-        leave_room(conn.joined[room.name])
-    conn.joined[room.name] = channel
-    join_room(channel)
+    before = conn.joined.get(room.name)
+    if before != channel:
+        if before is not None:
+            leave_room(before)
+            presence().listen(room.name, before, -1)
+        conn.joined[room.name] = channel
+        join_room(channel)
+        presence().listen(room.name, channel, +1)
     join_room(room.name)  # presence is told to everybody on the page at once
     count = presence().enter(room.name, request.sid)
     socketio.emit("presence", {"room": room.name, "count": count}, to=room.name,
@@ -188,6 +193,7 @@ def on_leave(data: dict[str, Any]) -> dict[str, Any]:
     if channel:
         leave_room(channel)
         leave_room(room.name)
+        presence().listen(room.name, channel, -1)
         count = presence().leave(room.name, request.sid)
         socketio.emit("presence", {"room": room.name, "count": count}, to=room.name,
                       namespace=NAMESPACE)

@@ -86,7 +86,9 @@ def deliver(event: DomainEvent) -> None:
         row = db.session.get(LiveEvent, event.data["live_event_id"])
         if row is None:
             return
-        for room, audience, language, payload in render.everyone(row):
+        presence = app.extensions["forum.presence"]
+        listening = lambda room: presence.channels(room.name)  # noqa: E731
+        for room, audience, language, payload in render.everyone(row, listening):
             socketio.emit("event", payload, to=room.channel(audience, language),
                           namespace=NAMESPACE)
 

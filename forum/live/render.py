@@ -9,7 +9,7 @@ a held question never reaches participants; a hidden post is removed from their 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -56,13 +56,18 @@ def audiences(room: Room, space: Space | None) -> tuple[str, ...]:
     return tuple(a for a in AUDIENCES if a != "speaker")
 
 
-def everyone(row: LiveEvent) -> Iterator[tuple[Room, str, str, dict[str, Any]]]:
-    """Every (room, audience, language) that should hear of the event, with its payload."""
+def everyone(row: LiveEvent, listening: Callable[[Room], set[str]] | None = None,
+             ) -> Iterator[tuple[Room, str, str, dict[str, Any]]]:
+    """Every (room, audience, language) that should hear of the event, with its payload;
+    `listening(room)` names the channels someone reads (None: render them all)."""
     for kind, id_ in row.rooms():
         room = Room(kind, id_)
         space = _space_of(db.session, row)
+        wanted = listening(room) if listening else None
         for audience in audiences(room, space):
             for language in LANGUAGES:
+                if wanted is not None and room.channel(audience, language) not in wanted:
+                    continue
                 found = payload(db.session, row, room, audience, language)
                 if found is not None:
                     yield room, audience, language, found
