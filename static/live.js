@@ -10,7 +10,10 @@
 
   var room = page.getAttribute("data-live-room");
   var sort = page.getAttribute("data-live-sort") || "";
+  // an empty data-live-after (a sheet page, cached per version): count from the first join
+  var fromJoin = page.getAttribute("data-live-after") === "";
   var last = parseInt(page.getAttribute("data-live-after") || "0", 10);
+  var version = parseInt(page.getAttribute("data-live-version") || "0", 10);
   var seen = {};
   var meEl = document.querySelector("[data-me]");
   var me = meEl ? parseInt(meEl.getAttribute("data-me"), 10) : 0;
@@ -21,7 +24,9 @@
   var socket = io("/live", {reconnectionDelay: 1000, reconnectionDelayMax: 30000});
   socket.on("connect", function () {
     socket.emit("join", {room: room}, function (ack) {
-      if (ack && ack.ok && ack.last_id > last) socket.emit("resume", {room: room, after: last});
+      if (!ack || !ack.ok) return;
+      if (fromJoin) { fromJoin = false; last = Math.max(last, ack.last_id); return; }
+      if (ack.last_id > last) socket.emit("resume", {room: room, after: last});
     });
   });
   socket.on("event", function (ev) {
@@ -55,6 +60,7 @@
     if (ev.type === "question.supported") return supported(d);
     if (d.unit === "card") return upsert("card-" + d.post_id, d, d.html, null);
     if (d.unit === "post") return post(d);
+    if (d.version && d.version <= version) return;  // this page already shows that version
     if (d.html) notice(fragment(d.html));
   }
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 import websocket
 from sqlalchemy import func, select
 
+from forum.accounts import services as accounts
 from forum.accounts.models import Role
 from forum.communities.models import Community, Membership
 from forum.extensions import db
 from forum.spaces.models import Post
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, ficha_data, make_ficha, make_user
 from tests.live.site import LiveClient, form_token, log_in, wait_for
 from tests.spaces.factories import make_root, make_space
 
@@ -213,3 +215,21 @@ def test_presence_and_unread_counts(site, clients):
     wait_for(lambda: mine.unread and mine.unread[-1]["count"] == 1, what="the unread count")
     theirs.close()
     wait_for(lambda: mine.presence and mine.presence[-1]["count"] == 1, what="one left")
+
+
+def test_a_sheet_page_hears_of_a_new_version(site, clients):
+    owner = make_user()
+    ficha = make_ficha(owner=owner, title="Ferias agroecológicas en Sucre")
+    _token, secret = accounts.create_token(db.session, owner, "tests")
+    db.session.commit()
+    reader = clients(site, make_user())
+    assert reader.join(f"ficha:{ficha.id}")["ok"] is True
+    assert reader.join("ficha:999999")["ok"] is False  # no such sheet
+    sent = requests.put(f"{site.server.url}/api/v1/fichas/{ficha.id}",
+                        json=ficha_data(title="Ferias agroecológicas en Sucre y Potosí")
+                        | {"version": 1}, headers={"Authorization": f"Bearer {secret}"},
+                        timeout=10)
+    assert sent.status_code == 200, sent.text
+    event = wait_for(lambda: reader.of_type("ficha.revised"), what="the revision")[0]
+    assert event["data"]["version"] == 2 and "versión 2" in event["data"]["html"]
+    assert event["data"]["title"] == "Ferias agroecológicas en Sucre y Potosí"
