@@ -78,7 +78,7 @@ def worker_problems(log: Path) -> list[str]:
 
 
 def command(port: int, workers: int, worker_class: str = "sync") -> list[str]:
-    extra = ["--worker-connections", "10000"] if worker_class == "gevent" else []
+    extra = ["--worker-connections", "10000"] if "gevent" in worker_class.lower() else []
     return [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, *extra,
             "--bind", f"{HOST}:{port}", APP]
 

@@ -7,7 +7,8 @@ Steps: seed a throwaway instance (SQLite) with a conference; serve it with the p
 setting for live pages (`gunicorn -k gevent -w 1 --worker-connections 10000`); connect N
 visitors over websocket from one asyncio process (garbage collector off, so its pauses do
 not pass for server latency), join the conference room; a logged-in participant posts
-questions over the socket; each client's arrival time minus the time the post was sent is
+questions over the socket (python-socketio); receivers are bare Engine.IO websocket clients
+that only stamp arrivals (aiohttp); each client's arrival time minus the time the post was sent is
 one latency sample. The same again with two server processes sharing Redis as the message
 queue: clients on one, the poster on the other. Memory per client is the worker's RSS
 growth divided by N. Numbers are printed as measured; nothing is asserted.
@@ -26,6 +27,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import click
 import socketio
 
@@ -39,6 +41,8 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 PASSWORD = "clave-de-banco-123"
 NAMESPACE = "/live"
 TARGET_P99_MS = 250.0  # at 1,000 clients on one process
+DETAIL = "--detail" in sys.argv
+WORKER = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"  # as the README says
 
 
 @dataclass(frozen=True)
@@ -80,25 +84,41 @@ async def measure(receive_port: int, post_port: int, space_id: int, cookie: str,
                   clients: int, posts: int, worker_pid: int | None) -> tuple[list, int, float]:
     room = f"space:{space_id}"
     arrivals: list[list[float]] = []
-    connected: list[socketio.AsyncClient] = []
+    connected: list[aiohttp.ClientWebSocketResponse] = []
     gate = asyncio.Semaphore(50)
     before = _server.rss_kib(worker_pid) if worker_pid else 0
 
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))  # no pool cap
+    readers: list[asyncio.Task] = []
+
     async def connect_one() -> None:
+        """A bare Engine.IO/Socket.IO v5 websocket client: it only stamps arrivals, so the
+        load process spends microseconds per message (python-socketio's client costs so
+        much more that, with 1,000 of them in one process, its own queue is the latency)."""
         mine: list[float] = []
-        client = socketio.AsyncClient(reconnection=False)
-
-        async def on_event(event: dict) -> None:
-            if event.get("type") == "question.created":
-                mine.append(time.perf_counter())
-
-        client.on("event", on_event, namespace=NAMESPACE)
         async with gate:
-            await client.connect(f"http://127.0.0.1:{receive_port}", namespaces=[NAMESPACE],
-                                 transports=["websocket"], wait_timeout=30)
-            await client.call("join", {"room": room}, namespace=NAMESPACE, timeout=30)
+            ws = await session.ws_connect(
+                f"ws://127.0.0.1:{receive_port}/socket.io/?EIO=4&transport=websocket",
+                max_msg_size=0, autoping=False)
+            assert (await ws.receive_str()).startswith("0")
+            await ws.send_str(f"40{NAMESPACE},")
+            assert (await ws.receive_str()).startswith(f"40{NAMESPACE}")
+            await ws.send_str(f'42{NAMESPACE},0["join",{{"room":"{room}"}}]')
+            while not (await ws.receive_str()).startswith(f"43{NAMESPACE},0"):
+                pass
+
+        async def read() -> None:
+            async for message in ws:
+                if message.type != aiohttp.WSMsgType.TEXT:
+                    break
+                if message.data == "2":
+                    await ws.send_str("3")  # Engine.IO pong
+                elif '"question.created"' in message.data:
+                    mine.append(time.perf_counter())
+
         arrivals.append(mine)
-        connected.append(client)
+        connected.append(ws)
+        readers.append(asyncio.create_task(read()))
 
     await asyncio.gather(*(connect_one() for _ in range(clients)))
     await asyncio.sleep(1.0)
@@ -127,9 +147,17 @@ async def measure(receive_port: int, post_port: int, space_id: int, cookie: str,
     while time.perf_counter() < deadline and any(len(a) < posts for a in arrivals):
         await asyncio.sleep(0.05)
     samples = [(a[i] - sent[i]) * 1000 for a in arrivals for i in range(min(len(a), posts))]
+    if DETAIL:
+        for i in range(posts):
+            each = sorted((a[i] - sent[i]) * 1000 for a in arrivals if len(a) > i)
+            click.echo(f"    post {i:2}: first {each[0]:6.1f} ms  median "
+                       f"{each[len(each) // 2]:6.1f} ms  last {each[-1]:6.1f} ms")
     lost = clients * posts - len(samples)
     await poster.disconnect()
-    await asyncio.gather(*(c.disconnect() for c in connected), return_exceptions=True)
+    await asyncio.gather(*(ws.close() for ws in connected), return_exceptions=True)
+    for task in readers:
+        task.cancel()
+    await session.close()
     return samples, lost, grown
 
 
@@ -171,7 +199,8 @@ def table(results: list[Result]) -> list[str]:
 @click.option("--clients", "sizes", multiple=True, type=int, default=(1, 100, 1000),
               help="Connected clients per run (repeat the option).")
 @click.option("--posts", default=20, show_default=True, help="Questions posted per run.")
-def main(sizes: tuple[int, ...], posts: int) -> None:
+@click.option("--detail", is_flag=True, help="Also print first/median/last arrival per post.")
+def main(sizes: tuple[int, ...], posts: int, detail: bool) -> None:  # noqa: ARG001 - DETAIL
     busy = _machine.busy_percent()
     with tempfile.TemporaryDirectory(prefix="forum-live-bench-") as folder:
         instance = Path(folder)
@@ -180,7 +209,7 @@ def main(sizes: tuple[int, ...], posts: int) -> None:
         settings = {"FORUM_POST_RATE_LIMIT": "10000 per minute",
                     "FORUM_LOGIN_RATE_LIMIT": "1000 per minute"}
         results = []
-        with _server.serve_process(instance, database, 1, "gevent", settings,
+        with _server.serve_process(instance, database, 1, WORKER, settings,
                                    instance / "one.log") as (port, proc):
             cookie = _login.server_login(_server.HOST, port, email, PASSWORD)
             worker = (_server.children(proc.pid) or [None])[0]
@@ -192,9 +221,9 @@ def main(sizes: tuple[int, ...], posts: int) -> None:
                             "FORUM_SOCKETIO_CHANNEL": f"forum-bench-{uuid.uuid4().hex[:8]}"}
         with ExitStack() as stack:
             a, _pa = stack.enter_context(_server.serve_process(
-                instance, database, 1, "gevent", queue, instance / "a.log"))
+                instance, database, 1, WORKER, queue, instance / "a.log"))
             b, pb = stack.enter_context(_server.serve_process(
-                instance, database, 1, "gevent", queue, instance / "b.log"))
+                instance, database, 1, WORKER, queue, instance / "b.log"))
             cookie = _login.server_login(_server.HOST, a, email, PASSWORD)
             click.echo("Two processes through Redis (clients on one, the poster on the other):")
             results.append(run_case("2 processes + Redis", (b, a), space_id, cookie,
@@ -202,8 +231,9 @@ def main(sizes: tuple[int, ...], posts: int) -> None:
     click.echo("")
     for line in table(results):
         click.echo(line)
-    click.echo(f"\nmachine: {_machine.describe()}; server: gunicorn -k gevent -w 1 "
-               f"--worker-connections 10000, SQLite; load: one asyncio process, GC off; "
+    click.echo(f"\nmachine: {_machine.describe()}; server: gunicorn -k {WORKER} -w 1 "
+               f"--worker-connections 10000, SQLite; load: one asyncio process of bare "
+               f"websocket clients (aiohttp), GC off; "
                f"{posts} posts per run, 0.3 s apart")
     biggest = [r for r in results if r.label == "1 process" and r.clients >= 1000]
     for r in biggest:

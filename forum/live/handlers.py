@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 NAMESPACE = journal.NAMESPACE
 MAX_MESSAGE = 60_000  # characters of JSON in one incoming event (a long comment fits)
 BURST = (30, 10.0)  # at most 30 incoming events per connection in 10 seconds
+PRESENCE_EVERY = 1.0  # seconds: presence is told at most this often per room and process
 POST_FIELDS = {"space_id", "reply_to", "body", "title", "stance", "ficha_id", "fields",
                "citations"}
 
@@ -72,6 +73,29 @@ connections = Connections()
 
 def presence() -> Presence:
     return current_app.extensions["forum.presence"]
+
+
+_announcing: set[str] = set()
+_announcing_lock = threading.Lock()
+
+
+def announce_presence(room: str) -> None:
+    """Tell the room its count soon, once for all the joins and leaves until then: telling
+    everybody at every join would send N² messages when a thousand people arrive."""
+    with _announcing_lock:
+        if room in _announcing:
+            return
+        _announcing.add(room)
+    socketio.start_background_task(_announce_later, current_app._get_current_object(), room)
+
+
+def _announce_later(app: Any, room: str) -> None:
+    socketio.sleep(PRESENCE_EVERY)
+    with _announcing_lock:
+        _announcing.discard(room)
+    with app.app_context():
+        count = app.extensions["forum.presence"].count(room)
+    socketio.emit("presence", {"room": room, "count": count}, to=room, namespace=NAMESPACE)
 
 
 def _person() -> Any:
@@ -157,8 +181,8 @@ def on_disconnect(*_args: Any) -> None:
     conn = connections.drop(request.sid)
     for name, channel in (conn.joined if conn else {}).items():
         presence().listen(name, channel, -1)
-        count = presence().leave(name, request.sid)
-        socketio.emit("presence", {"room": name, "count": count}, to=name, namespace=NAMESPACE)
+        presence().leave(name, request.sid)
+        announce_presence(name)
 
 
 @guarded("join")
@@ -180,8 +204,7 @@ def on_join(data: dict[str, Any]) -> dict[str, Any]:
         presence().listen(room.name, channel, +1)
     join_room(room.name)  # presence is told to everybody on the page at once
     count = presence().enter(room.name, request.sid)
-    socketio.emit("presence", {"room": room.name, "count": count}, to=room.name,
-                  namespace=NAMESPACE)
+    announce_presence(room.name)
     return {"ok": True, "room": room.name, "last_id": journal.last_id(db.session, room),
             "present": count}
 
@@ -194,9 +217,8 @@ def on_leave(data: dict[str, Any]) -> dict[str, Any]:
         leave_room(channel)
         leave_room(room.name)
         presence().listen(room.name, channel, -1)
-        count = presence().leave(room.name, request.sid)
-        socketio.emit("presence", {"room": room.name, "count": count}, to=room.name,
-                      namespace=NAMESPACE)
+        presence().leave(room.name, request.sid)
+        announce_presence(room.name)
     return {"ok": True}
 
 

@@ -1,6 +1,6 @@
 """A real forum server in a child process, and real clients for it.
 
-The server is started as in production (`gunicorn -k gevent -w 1 wsgi:app`, the production
+The server is started as in production (gunicorn's gevent websocket worker, `-w 1`, the production
 config with CSRF and rate limits on) on a throwaway database that this test process seeds
 through the app's own services. Clients are `requests` sessions that log in through the real
 form, and python-socketio clients that connect with the session cookie they got.
@@ -27,6 +27,7 @@ import socketio
 ROOT = Path(__file__).resolve().parents[2]
 USER_AGENT = "forum-live-test/1"
 NAMESPACE = "/live"
+WORKER = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"  # the README's setup
 
 
 def free_port() -> int:
@@ -81,7 +82,7 @@ def start_server(instance: Path, database_url: str, redis_url: str = "",
         env |= {"FORUM_REDIS_URL": redis_url, "FORUM_SOCKETIO_CHANNEL": channel}
     else:
         env.pop("FORUM_REDIS_URL", None)
-    command = [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1",
+    command = [sys.executable, "-m", "gunicorn", "-k", WORKER, "-w", "1",
                "--worker-connections", "2000", "-b", f"127.0.0.1:{port}", "wsgi:app"]
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
