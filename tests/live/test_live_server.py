@@ -13,6 +13,7 @@ from forum.accounts import services as accounts
 from forum.accounts.models import Role
 from forum.communities.models import Community, Membership
 from forum.extensions import db
+from forum.spaces import services
 from forum.spaces.models import Post
 from tests.conftest import PASSWORD, ficha_data, make_ficha, make_user
 from tests.live.site import LiveClient, form_token, log_in, wait_for
@@ -233,3 +234,57 @@ def test_a_sheet_page_hears_of_a_new_version(site, clients):
     event = wait_for(lambda: reader.of_type("ficha.revised"), what="the revision")[0]
     assert event["data"]["version"] == 2 and "versión 2" in event["data"]["html"]
     assert event["data"]["title"] == "Ferias agroecológicas en Sucre y Potosí"
+
+
+def test_the_api_and_a_support_make_the_same_live_events(site, clients):
+    space = make_space(kind="conference")
+    asker, fan, speaker = make_user(), make_user(), make_user(name="Eva Ponente")
+    services.add_speaker(db.session, make_user(role=Role.FACILITATOR), space.id, speaker.email)
+    db.session.commit()
+    _token, secret = accounts.create_token(db.session, asker, "tests")
+    db.session.commit()
+    watcher, on_stage = clients(site, fan), clients(site, speaker)
+    for client in (watcher, on_stage):
+        client.join(f"space:{space.id}")
+    sent = requests.post(f"{site.server.url}/api/v1/spaces/{space.id}/posts",
+                         json={"body": "¿Se puede replicar en la costa?"},
+                         headers={"Authorization": f"Bearer {secret}"}, timeout=10)
+    assert sent.status_code == 201, sent.text
+    question_id = sent.json()["id"]
+    created = wait_for(lambda: watcher.of_type("question.created"), what="the API's question")
+    assert created[0]["data"]["post_id"] == question_id
+    staged = wait_for(lambda: on_stage.of_type("question.created"), what="the speaker's copy")
+    assert "Responder" in created[0]["data"]["html"]  # participants may reply
+    assert "/respondida" in staged[0]["data"]["html"]  # the speaker may mark it answered
+    assert "/respondida" not in created[0]["data"]["html"]
+    web = watcher.web
+    supported = web.post(f"{site.server.url}/posts/{question_id}/apoyar", allow_redirects=False,
+                         data={"csrf_token": form_token(web, site.server,
+                                                        f"/espacios/{space.id}")})
+    assert supported.status_code == 302
+    counted = wait_for(lambda: on_stage.of_type("question.supported"), what="the support")
+    assert counted[0]["data"]["support_count"] == 1
+
+
+def test_long_polling_carries_the_same_events(site):
+    space = make_space(kind="conference")
+    poller = LiveClient(site.server).connect(transports=("polling",))
+    try:
+        assert poller.join(f"space:{space.id}")["ok"] is True
+        asker = LiveClient(site.server, log_in(site.server, make_user().email, PASSWORD))
+        asker.connect()
+        assert asker.call("post", {"space_id": space.id, "body": "¿Y sin websockets?"})["ok"]
+        got = wait_for(lambda: poller.of_type("question.created"), what="a polled event")
+        assert "¿Y sin websockets?" in got[0]["data"]["html"]
+        asker.close()
+    finally:
+        poller.close()
+
+
+def test_connections_from_another_origin_are_refused(site):
+    """Another site's page cannot open a socket with its visitors' cookies."""
+    handshake = f"{site.server.url}/socket.io/?EIO=4&transport=polling"
+    assert requests.get(handshake, headers={"Origin": "https://evil.example"},
+                        timeout=10).status_code == 400
+    same = requests.get(handshake, headers={"Origin": site.server.url}, timeout=10)
+    assert same.status_code == 200 and same.text.startswith("0")
