@@ -32,6 +32,7 @@ from forum.live.presence import Presence
 from forum.notifications import inbox
 from forum.spaces import posting
 from forum.spaces.api import post_json
+from forum.spaces.kinds import STRUCTURED_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,9 @@ NAMESPACE = journal.NAMESPACE
 MAX_MESSAGE = 60_000  # characters of JSON in one incoming event (a long comment fits)
 BURST = (30, 10.0)  # at most 30 incoming events per connection in 10 seconds
 PRESENCE_EVERY = 1.0  # seconds: presence is told at most this often per room and process
-POST_FIELDS = {"space_id", "reply_to", "body", "title", "stance", "ficha_id", "fields",
-               "citations"}
+# the API's fields (spaces.api): whatever a space's kind takes, and replies
+POST_FIELDS = {"space_id", "reply_to", "body", "title", "stance", "ficha_id", "cites_fichas",
+               "cites_spaces", *STRUCTURED_LABELS}
 
 
 @dataclass

@@ -288,3 +288,16 @@ def test_connections_from_another_origin_are_refused(site):
                         timeout=10).status_code == 400
     same = requests.get(handshake, headers={"Origin": site.server.url}, timeout=10)
     assert same.status_code == 200 and same.text.startswith("0")
+
+
+def test_a_dilemma_over_the_socket_takes_the_api_fields(site, clients):
+    workshop = make_space(kind="workshop")
+    author = clients(site, make_user())
+    card_watcher = clients(site, make_user())
+    card_watcher.join(f"space:{workshop.id}")
+    sent = author.call("post", {"space_id": workshop.id, "title": "¿Cómo seguir sin fondos?",
+                                "context": "Se acabó el proyecto", "options": "Cuotas, feria",
+                                "constraints": "Poca liquidez", "body": "¿Qué harían?"})
+    assert sent["ok"] is True, sent
+    card = wait_for(lambda: card_watcher.of_type("dilemma.created"), what="the new card")[0]
+    assert card["data"]["unit"] == "card" and "¿Cómo seguir sin fondos?" in card["data"]["html"]
