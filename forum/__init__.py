@@ -12,6 +12,7 @@ from flask import Flask
 
 import config as config_module
 from forum import api, cli, home, live, notifications
+from forum.feeds import views as feeds_views
 from forum.accounts import auth
 from forum.accounts import views as accounts_views
 from forum.api import openapi
@@ -112,7 +113,7 @@ def register_blueprints(app: Flask) -> None:
     assert fichas_api and spaces_api and openapi
     for blueprint in (home.bp, accounts_views.bp, fichas_views.bp, spaces_views.bp,
                       post_views.bp, api.bp, moderation_views.bp, communities_views.bp,
-                      notifications_views.bp):
+                      notifications_views.bp, feeds_views.bp):
         app.register_blueprint(blueprint)
 
 

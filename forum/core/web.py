@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request, session
+from flask import Flask, current_app, jsonify, render_template, request, session, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -114,6 +114,7 @@ def template_helpers() -> dict[str, Any]:
         "format_datetime": format_datetime,
         "person_mark": Markup(pagecache.PERSON_MARK),
         "csrf_token": pagecache.form_token,  # over Flask-WTF's own context processor
+        "absolute_url": absolute_url,
     }
 
 
@@ -140,6 +141,15 @@ def personal_page(html: str) -> str:
     nav = page_cache()[0].get_or_render(key, lambda: pagecache.render_shared(
         lambda: render_template("_nav_person.html")))
     return pagecache.personal(html, nav)
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """A full URL for feeds, sitemaps and canonical links: FORUM_BASE_URL when set (the
+    public address behind a proxy), else the address this request came to."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def page_cache() -> tuple[pagecache.PageCache, str]:

@@ -135,8 +135,8 @@ def show(ficha_id: int):  # noqa: ANN201
         else "reader"
     )
     key = ("ficha-article", ficha_id, access.version, access.updated_at, locale, variant)
-    title, article = page_cache()[0].get_or_render(key, lambda: _article(ficha_id, variant))
-    return _render_page(title, pagecache.with_token(article))
+    title, article, meta = page_cache()[0].get_or_render(key, lambda: _article(ficha_id, variant))
+    return _render_page(title, pagecache.with_token(article), meta)
 
 
 
@@ -146,13 +146,13 @@ def _show_with_errors(ficha_id: int, errors: dict[str, Any]):  # noqa: ANN202
     db.session.rollback()
     access = services.ficha_access(db.session, ficha_id)
     variant = "manager" if can_manage_editors(current_user, access) else "editor"
-    title, article = _article(ficha_id, variant, errors=errors, typed=request.form)
-    return _render_page(title, pagecache.with_token(article)), 422
+    title, article, meta = _article(ficha_id, variant, errors=errors, typed=request.form)
+    return _render_page(title, pagecache.with_token(article), meta), 422
 
 
 def _article(
     ficha_id: int, variant: str, errors: dict | None = None, typed: Any = None
-) -> tuple[str, str]:
+) -> tuple[str, str, str]:
     options = [
         selectinload(Ficha.tags),
         joinedload(Ficha.editors),  # few rows each: joined, to stay within 6 queries
@@ -173,11 +173,14 @@ def _article(
         typed=typed or {},
         innovations=innovations_citing(db.session, ficha.id),
     )
-    return ficha.title, html
+    # what links to the sheet from elsewhere show (OpenGraph, Twitter cards, canonical URL)
+    meta = render_template("fichas/_meta.html", ficha=ficha)
+    return ficha.title, html, meta
 
 
-def _render_page(title: str, article: str) -> str:
-    return render_template("fichas/show.html", title=title, article=Markup(article))
+def _render_page(title: str, article: str, meta: str = "") -> str:
+    return render_template("fichas/show.html", title=title, article=Markup(article),
+                           meta=Markup(meta))
 
 
 @bp.route("/<int:ficha_id>/editar", methods=["GET", "POST"])
