@@ -11,18 +11,21 @@ from typing import Any
 from flask import Flask
 
 import config as config_module
-from forum import api, cli, home, live, notifications
-from forum.feeds import views as feeds_views
+from forum import api, cli, home, live, notifications, search
 from forum.accounts import auth
 from forum.accounts import views as accounts_views
 from forum.api import openapi
 from forum.communities import views as communities_views
 from forum.core import database, events, i18n, web
+from forum.dashboard import views as dashboard_views
 from forum.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from forum.feeds import views as feeds_views
 from forum.fichas import api as fichas_api
 from forum.fichas import services as fichas_services
 from forum.fichas import views as fichas_views
 from forum.notifications import views as notifications_views
+from forum.search import api as search_api
+from forum.search import views as search_views
 from forum.spaces import api as spaces_api
 from forum.spaces import moderation_views, post_views
 from forum.spaces import services as spaces_services
@@ -110,10 +113,11 @@ def register_errors(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # Importing the route modules attaches their routes to the shared API blueprint.
-    assert fichas_api and spaces_api and openapi
+    assert fichas_api and spaces_api and search_api and openapi
     for blueprint in (home.bp, accounts_views.bp, fichas_views.bp, spaces_views.bp,
                       post_views.bp, api.bp, moderation_views.bp, communities_views.bp,
-                      notifications_views.bp, feeds_views.bp):
+                      notifications_views.bp, search_views.bp, feeds_views.bp,
+                      dashboard_views.bp):
         app.register_blueprint(blueprint)
 
 
@@ -122,6 +126,7 @@ def init_events(app: Flask) -> None:
     events.subscribe("attachment.removed", fichas_services.delete_removed_file)
     events.subscribe_in_transaction("*", spaces_services.bump_revision)
     notifications.register(app)
+    search.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""`flask` commands: users, sheets import/export, demo content."""
+"""`flask` commands: users, sheets import/export, demo content, search index."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from forum.accounts.models import Role, User
 from forum.core.errors import Invalid
 from forum.extensions import db
 from forum.fichas import exchange, queries
+from forum.search.cli import search_cli
 
 users = AppGroup("users", help="Manage people.")
 fichas = AppGroup("fichas", help="Import and export experience sheets.")
@@ -132,5 +133,5 @@ def load_demo(if_empty: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (users, fichas, demo_cli):
+    for group in (users, fichas, demo_cli, search_cli):
         app.cli.add_command(group)

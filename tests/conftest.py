@@ -7,6 +7,8 @@ import itertools
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -59,15 +61,17 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(backend: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+@contextmanager
+def fresh_app(backend: str, tmp_path: Path, request: pytest.FixtureRequest,
+             **overrides: Any) -> Iterator[Flask]:
+    """An app on a fresh database of the backend, inside its app context; PostgreSQL
+    tables are emptied afterwards (the database itself lives for the whole run)."""
     if backend == "postgresql":
         url = request.getfixturevalue("pg_url")
     else:
         url = f"sqlite:///{tmp_path / 'test.db'}"
-    app = create_app(
-        {"CONFIG": "TestConfig", "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "instance")}
-    )
+    app = create_app({"CONFIG": "TestConfig", "DATABASE_URL": url,
+                      "INSTANCE_PATH": str(tmp_path / "instance"), **overrides})
     app.test_client_class = FreshContextClient
     with app.app_context():
         db.create_all()
@@ -78,6 +82,12 @@ def app(backend: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[Flas
             with db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    with fresh_app(backend, tmp_path, request) as found:
+        yield found
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from flask import jsonify
 from forum.api import bp
 from forum.core import vocab
 from forum.fichas import queries, schema
+from forum.search import api as search_api
 
 
 def _field_schema(spec: schema.FieldSpec) -> dict[str, Any]:
@@ -422,5 +423,5 @@ def space_paths() -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi():  # noqa: ANN201
     doc = document()
-    doc["paths"] |= space_paths()
+    doc["paths"] |= space_paths() | search_api.openapi_paths()
     return jsonify(doc)

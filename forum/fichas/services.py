@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from forum.accounts.models import User
@@ -64,14 +64,19 @@ def get_ficha(session: Session, ficha_id: int, person: User | None = None) -> Fi
     return ficha
 
 
-def ficha_stamp(session: Session, ficha_id: int) -> tuple[int, datetime]:
-    """(version, updated_at): changes whenever anything shown on the sheet page changes."""
+def ficha_stamp(session: Session, ficha_id: int) -> tuple[int, datetime, int, datetime]:
+    """(version, updated_at, sheets, last update of any sheet), in one query: changes
+    whenever anything shown on the sheet page changes, its list of similar sheets included."""
+    every = aliased(Ficha)
     row = session.execute(
-        select(Ficha.version, Ficha.updated_at).where(Ficha.id == ficha_id)
+        select(Ficha.version, Ficha.updated_at,
+               select(func.count(every.id)).scalar_subquery(),
+               select(func.max(every.updated_at)).scalar_subquery())
+        .where(Ficha.id == ficha_id)
     ).first()
     if row is None:
         raise NotFound(_l("This experience sheet does not exist."))
-    return row.version, row.updated_at
+    return tuple(row)
 
 
 @dataclass(frozen=True)

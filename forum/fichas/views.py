@@ -122,6 +122,7 @@ def show(ficha_id: int):  # noqa: ANN201
     cached article for their variant, with their own header and form tokens around it."""
     locale = str(get_locale())
     if cacheable_visit():
+        # the stamp covers every sheet: the page lists similar experiences
         key = ("ficha", ficha_id, *services.ficha_stamp(db.session, ficha_id), locale)
         return pagecache.respond(
             *page_cache(), key, lambda: _render_page(*_article(ficha_id, "reader"))

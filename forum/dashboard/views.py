@@ -1,0 +1,64 @@
+"""The panorama page and its CSV downloads. Thin: ask figures, draw or write."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, render_template, url_for
+from flask_babel import gettext as _
+
+from forum.core.errors import NotFound
+from forum.dashboard import figures
+from forum.extensions import db
+
+bp = Blueprint("dashboard", __name__, url_prefix="/panorama")
+
+FILTER_ARG = {"country": "country", "themes": "theme", "actors": "actor",
+              "modality": "modality", "status": "status"}
+
+
+def _titles() -> dict[str, str]:
+    return {"country": _("Experiences by country"), "themes": _("Experiences by theme"),
+            "actors": _("Experiences by kind of actor"),
+            "modality": _("Experiences by cooperation modality"),
+            "status": _("Experiences by status")}
+
+
+@bp.get("/")
+def index() -> str:
+    charts = []
+    for dimension in figures.DIMENSIONS:
+        counts = figures.sheets_by(db.session, dimension)
+        rows = [(c.label, c.n, url_for("fichas.index", **{FILTER_ARG[dimension]: c.code}))
+                for c in counts]
+        charts.append((dimension, _titles()[dimension], rows))
+    spaces = figures.participation_by_space(db.session)
+    months = figures.participation_by_month(db.session)
+    return render_template("dashboard/index.html", charts=charts, spaces=spaces,
+                           months=months, kind_label=figures.kind_label)
+
+
+def _csv(name: str, header: list[str], rows: list) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="panorama-{name}.csv"'
+    return response
+
+
+@bp.get("/<name>.csv")
+def download(name: str) -> Response:
+    if name in figures.DIMENSIONS:
+        counts = figures.sheets_by(db.session, name)
+        return _csv(name, ["code", "label", "sheets"], [(c.code, c.label, c.n) for c in counts])
+    if name == "spaces":
+        rows = [(s.space_id, s.title, s.kind, s.posts, s.people)
+                for s in figures.participation_by_space(db.session)]
+        return _csv(name, ["space_id", "title", "kind", "posts", "people"], rows)
+    if name == "months":
+        return _csv(name, ["month", "posts", "people", "new_sheets"],
+                    figures.participation_by_month(db.session))
+    raise NotFound(_("There is no such table."))

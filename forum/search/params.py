@@ -1,0 +1,93 @@
+"""Search parameters from a query string: the page keeps what it understood and says what
+it ignored; the API refuses unknown filter values (422). The text typed is never refused."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from forum.core import vocab
+from forum.core.errors import Invalid
+from forum.search.documents import KINDS
+from forum.search.query import MAX_CHARS
+from forum.search.service import SORTS, Filters, SearchParams
+from forum.spaces.kinds import SpaceKind
+
+MAX_PER_PAGE = 50
+MAX_PAGE = 10_000
+
+
+def _choice(args: Mapping[str, Any], key: str, codes: Any, errors: dict) -> str:
+    value = str(args.get(key) or "").strip()
+    if value and value not in codes:
+        errors[key] = _l("Unknown value “%(v)s”.", v=value[:40])
+        return ""
+    return value
+
+
+def _number(args: Mapping[str, Any], key: str, default: int | None, low: int, high: int,
+            errors: dict) -> int | None:
+    raw = str(args.get(key) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        errors[key] = _l("Expected a number.")
+        return default
+    if value < low:
+        errors[key] = _l("Expected a number of at least %(n)d.", n=low)
+        return default
+    return min(value, high)
+
+
+def _day(args: Mapping[str, Any], key: str, errors: dict) -> date | None:
+    raw = str(args.get(key) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[key] = _l("Write a date such as 2024-03-15.")
+        return None
+
+
+def read_params(args: Mapping[str, Any], default_per_page: int = 20
+                ) -> tuple[SearchParams, dict[str, Any]]:
+    """Parameters and, per ignored argument, why (shown on the page, 422 in the API)."""
+    errors: dict[str, Any] = {}
+    filters = Filters(
+        kind=_choice(args, "kind", KINDS, errors),
+        space_kind=_choice(args, "space_kind", [k.value for k in SpaceKind], errors),
+        country=_choice(args, "country", vocab.COUNTRY_CODES, errors),
+        theme=_choice(args, "theme", vocab.THEMES, errors),
+        actor=_choice(args, "actor", vocab.ACTORS, errors),
+        status=_choice(args, "status", vocab.STATUSES, errors),
+        modality=_choice(args, "modality", vocab.MODALITIES, errors),
+        author=_number(args, "author", None, 1, 2**31 - 1, errors),
+        since=_day(args, "since", errors),
+        until=_day(args, "until", errors),
+    )
+    if filters.since and filters.until and filters.until < filters.since:
+        errors["until"] = _l("The end date comes before the start date.")
+        filters = Filters(**{**filters.__dict__, "until": None})
+    params = SearchParams(
+        q=str(args.get("q") or "")[: MAX_CHARS * 10],
+        filters=filters,
+        sort=_choice(args, "sort", SORTS, errors) or "relevance",
+        page=_number(args, "page", 1, 1, MAX_PAGE, errors) or 1,
+        per_page=_number(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors)
+        or default_per_page,
+    )
+    return params, errors
+
+
+def parse_params(args: Mapping[str, Any], default_per_page: int = 20) -> SearchParams:
+    """The API's form: any argument it cannot use is an Invalid error."""
+    params, errors = read_params(args, default_per_page)
+    if errors:
+        raise Invalid(errors)
+    return params
