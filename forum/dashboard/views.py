@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
-from forum.core.errors import NotFound
+from forum.core.errors import Invalid, NotFound
 from forum.dashboard import figures
+from forum.dashboard import report as reporting
 from forum.extensions import db
+from forum.spaces.kinds import STANCES
+from forum.spaces.services import require_facilitator
 
 bp = Blueprint("dashboard", __name__, url_prefix="/panorama")
 
@@ -62,3 +68,25 @@ def download(name: str) -> Response:
         return _csv(name, ["month", "posts", "people", "new_sheets"],
                     figures.participation_by_month(db.session))
     raise NotFound(_("There is no such table."))
+
+
+@bp.get("/informe")
+@login_required
+def report() -> ResponseReturnValue:
+    """The forum report for a period, for facilitators: printable, and downloadable."""
+    require_facilitator(current_user)
+    typed = {"since": request.args.get("desde", ""), "until": request.args.get("hasta", "")}
+    try:
+        period = reporting.parse_period(typed["since"], typed["until"], date.today())
+    except Invalid as exc:
+        return render_template("dashboard/report.html", report=None, typed=typed,
+                               errors=exc.fields, kind_label=figures.kind_label), 422
+    found = reporting.forum_report(db.session, period)
+    html = render_template("dashboard/report.html", report=found, typed=typed, errors={},
+                           kind_label=figures.kind_label, stances=STANCES)
+    if request.args.get("descargar") == "1":
+        response = Response(html, mimetype="text/html")
+        name = f"informe-foro-{period.since.isoformat()}-{period.until.isoformat()}.html"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return html
