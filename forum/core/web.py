@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from forum.core import pagecache, permissions, vocab
 from forum.core.errors import DomainError
@@ -156,7 +157,20 @@ def page_cache() -> tuple[pagecache.PageCache, str]:
     return current_app.extensions["forum.pages"]
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a number longer than any database id becomes 0, an id no
+    row has, so the view answers its own 404 instead of the database overflowing (500)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL's integer
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
     app.extensions["forum.pages"] = (
         pagecache.PageCache(),
         pagecache.build_id(Path(app.template_folder), Path(app.static_folder),
