@@ -14,6 +14,7 @@ from flask import Flask
 
 from forum.extensions import socketio
 from forum.live import handlers, journal
+from forum.live.cli import live_cli
 from forum.live.presence import Presence
 
 MAX_PACKET = 100_000  # bytes: an incoming Socket.IO packet larger than this closes the link
@@ -31,3 +32,4 @@ def init_app(app: Flask) -> None:
     app.extensions["forum.presence"] = Presence(app.config.get("REDIS_URL") or None)
     handlers.register()
     journal.register()
+    app.cli.add_command(live_cli)
