@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -90,3 +93,13 @@ def countries() -> list[tuple[str, str]]:
 
 def label(vocab: dict, code: str) -> str:
     return str(vocab.get(code, code))
+
+
+def read_code(args: Mapping[str, Any], key: str, codes: Any, errors: dict) -> str:
+    """A code from `args[key]` if it is one of `codes` ("" if absent); an unknown value is
+    noted in `errors` (lists, search and the API all read filters this way)."""
+    value = str(args.get(key) or "").strip()
+    if value and value not in codes:
+        errors[key] = _l("Unknown value “%(v)s”.", v=value[:40])
+        return ""
+    return value

@@ -58,14 +58,6 @@ class Page[T]:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _choice(args: Mapping[str, Any], key: str, codes: Sequence[str], errors: dict) -> str:
-    value = str(args.get(key) or "").strip()
-    if value and value not in codes:
-        errors[key] = _l("Unknown value “%(v)s”.", v=value[:40])
-        return ""
-    return value
-
-
 def _int(args: Mapping[str, Any], key: str, default: int, low: int, high: int, errors: dict) -> int:
     raw = args.get(key)
     if raw in (None, ""):
@@ -87,13 +79,13 @@ def read_filters(
     """
     errors: dict[str, Any] = {}
     filters = FichaFilters(
-        country=_choice(args, "country", vocab.COUNTRY_CODES, errors),
-        theme=_choice(args, "theme", list(vocab.THEMES), errors),
-        actor=_choice(args, "actor", list(vocab.ACTORS), errors),
-        status=_choice(args, "status", list(vocab.STATUSES), errors),
-        modality=_choice(args, "modality", list(vocab.MODALITIES), errors),
+        country=vocab.read_code(args, "country", vocab.COUNTRY_CODES, errors),
+        theme=vocab.read_code(args, "theme", list(vocab.THEMES), errors),
+        actor=vocab.read_code(args, "actor", list(vocab.ACTORS), errors),
+        status=vocab.read_code(args, "status", list(vocab.STATUSES), errors),
+        modality=vocab.read_code(args, "modality", list(vocab.MODALITIES), errors),
         missing_lessons=str(args.get("missing_lessons", "")).lower() in ("1", "true", "on", "yes"),
-        sort=_choice(args, "sort", list(SORTS), errors) or "recent",
+        sort=vocab.read_code(args, "sort", list(SORTS), errors) or "recent",
         page=_int(args, "page", 1, 1, 100_000, errors),
         per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors),
     )

@@ -20,14 +20,6 @@ MAX_PER_PAGE = 50
 MAX_PAGE = 10_000
 
 
-def _choice(args: Mapping[str, Any], key: str, codes: Any, errors: dict) -> str:
-    value = str(args.get(key) or "").strip()
-    if value and value not in codes:
-        errors[key] = _l("Unknown value “%(v)s”.", v=value[:40])
-        return ""
-    return value
-
-
 def _number(args: Mapping[str, Any], key: str, default: int | None, low: int, high: int,
             errors: dict) -> int | None:
     raw = str(args.get(key) or "").strip()
@@ -60,13 +52,13 @@ def read_params(args: Mapping[str, Any], default_per_page: int = 20
     """Parameters and, per ignored argument, why (shown on the page, 422 in the API)."""
     errors: dict[str, Any] = {}
     filters = Filters(
-        kind=_choice(args, "kind", KINDS, errors),
-        space_kind=_choice(args, "space_kind", [k.value for k in SpaceKind], errors),
-        country=_choice(args, "country", vocab.COUNTRY_CODES, errors),
-        theme=_choice(args, "theme", vocab.THEMES, errors),
-        actor=_choice(args, "actor", vocab.ACTORS, errors),
-        status=_choice(args, "status", vocab.STATUSES, errors),
-        modality=_choice(args, "modality", vocab.MODALITIES, errors),
+        kind=vocab.read_code(args, "kind", KINDS, errors),
+        space_kind=vocab.read_code(args, "space_kind", [k.value for k in SpaceKind], errors),
+        country=vocab.read_code(args, "country", vocab.COUNTRY_CODES, errors),
+        theme=vocab.read_code(args, "theme", vocab.THEMES, errors),
+        actor=vocab.read_code(args, "actor", vocab.ACTORS, errors),
+        status=vocab.read_code(args, "status", vocab.STATUSES, errors),
+        modality=vocab.read_code(args, "modality", vocab.MODALITIES, errors),
         author=_number(args, "author", None, 1, 2**31 - 1, errors),
         since=_day(args, "since", errors),
         until=_day(args, "until", errors),
@@ -77,7 +69,7 @@ def read_params(args: Mapping[str, Any], default_per_page: int = 20
     params = SearchParams(
         q=str(args.get("q") or "")[: MAX_CHARS * 10],
         filters=filters,
-        sort=_choice(args, "sort", SORTS, errors) or "relevance",
+        sort=vocab.read_code(args, "sort", SORTS, errors) or "relevance",
         page=_number(args, "page", 1, 1, MAX_PAGE, errors) or 1,
         per_page=_number(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors)
         or default_per_page,
