@@ -61,6 +61,9 @@ class Ficha(db.Model):
     completeness: Mapped[int] = mapped_column(default=0, index=True)
     lessons_missing: Mapped[bool] = mapped_column(default=True, index=True)
     version: Mapped[int] = mapped_column(default=1)
+    # Bumped when something other packages show beside the sheet changes (an award, a guide
+    # recommended): the page caches follow it without a new version of the sheet.
+    extras_rev: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
 

@@ -6,13 +6,14 @@ commits except where noted, so a view or the CLI decides the transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -64,12 +65,14 @@ def get_ficha(session: Session, ficha_id: int, person: User | None = None) -> Fi
     return ficha
 
 
-def ficha_stamp(session: Session, ficha_id: int) -> tuple[int, datetime, int, datetime]:
-    """(version, updated_at, sheets, last update of any sheet), in one query: changes
+def ficha_stamp(
+    session: Session, ficha_id: int
+) -> tuple[int, datetime, int, int, datetime]:
+    """(version, updated_at, extras, sheets, last update of any sheet), in one query: changes
     whenever anything shown on the sheet page changes, its list of similar sheets included."""
     every = aliased(Ficha)
     row = session.execute(
-        select(Ficha.version, Ficha.updated_at,
+        select(Ficha.version, Ficha.updated_at, Ficha.extras_rev,
                select(func.count(every.id)).scalar_subquery(),
                select(func.max(every.updated_at)).scalar_subquery())
         .where(Ficha.id == ficha_id)
@@ -88,12 +91,14 @@ class FichaAccess:
     updated_at: datetime
     owner_id: int
     editor_ids: frozenset[int]
+    extras_rev: int = 0
 
 
 def ficha_access(session: Session, ficha_id: int) -> FichaAccess:
     """One query: the sheet's row joined to its co-editors (one row per co-editor)."""
     rows = session.execute(
-        select(Ficha.version, Ficha.updated_at, Ficha.owner_id, ficha_editors.c.user_id)
+        select(Ficha.version, Ficha.updated_at, Ficha.owner_id, Ficha.extras_rev,
+               ficha_editors.c.user_id)
         .outerjoin(ficha_editors, ficha_editors.c.ficha_id == Ficha.id)
         .where(Ficha.id == ficha_id)
     ).all()
@@ -101,7 +106,18 @@ def ficha_access(session: Session, ficha_id: int) -> FichaAccess:
         raise NotFound(_l("This experience sheet does not exist."))
     editors = frozenset(r.user_id for r in rows if r.user_id is not None)
     first = rows[0]
-    return FichaAccess(ficha_id, first.version, first.updated_at, first.owner_id, editors)
+    return FichaAccess(ficha_id, first.version, first.updated_at, first.owner_id, editors,
+                       first.extras_rev)
+
+
+def bump_extras(session: Session, ficha_ids: Iterable[int]) -> None:
+    """Call in the transaction that changes what another package shows beside these sheets
+    (see fichas.extras): their cached pages are then rendered anew."""
+    ids = sorted(set(ficha_ids))
+    if ids:
+        session.execute(update(Ficha).where(Ficha.id.in_(ids))
+                        .values(extras_rev=Ficha.extras_rev + 1)
+                        .execution_options(synchronize_session=False))
 
 
 def _touch(ficha: Ficha) -> None:

@@ -29,7 +29,7 @@ from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.permissions import can_edit_ficha, can_manage_editors
 from forum.core.web import cacheable_visit, int_arg, page_cache
 from forum.extensions import db
-from forum.fichas import exchange, queries, schema, services
+from forum.fichas import exchange, extras, queries, schema, services
 from forum.fichas.completeness import assess
 from forum.fichas.diff import diff_snapshots
 from forum.fichas.models import Attachment, Ficha
@@ -125,7 +125,8 @@ def show(ficha_id: int):  # noqa: ANN201
         # the stamp covers every sheet: the page lists similar experiences
         key = ("ficha", ficha_id, *services.ficha_stamp(db.session, ficha_id), locale)
         return pagecache.respond(
-            *page_cache(), key, lambda: _render_page(*_article(ficha_id, "reader"))
+            *page_cache(), key, lambda: _render_page(*_article(ficha_id, "reader"),
+                                                     _extras(ficha_id))
         )
     access = services.ficha_access(db.session, ficha_id)
     variant = (
@@ -135,11 +136,14 @@ def show(ficha_id: int):  # noqa: ANN201
         if can_edit_ficha(current_user, access)
         else "reader"
     )
-    key = ("ficha-article", ficha_id, access.version, access.updated_at, locale, variant)
-    title, article, meta = page_cache()[0].get_or_render(key, lambda: _article(ficha_id, variant))
-    return _render_page(title, pagecache.with_token(article), meta)
-
-
+    # editors see the completeness guide, whose reading links come from elsewhere
+    guides = extras.guide_stamp(db.session) if variant != "reader" else None
+    key = ("ficha-article", ficha_id, access.version, access.updated_at, locale, variant, guides)
+    cache = page_cache()[0]
+    title, article, meta = cache.get_or_render(key, lambda: _article(ficha_id, variant))
+    around = cache.get_or_render(("ficha-extras", ficha_id, access.extras_rev, locale),
+                                 lambda: _extras(ficha_id))
+    return _render_page(title, pagecache.with_token(article), meta, around)
 
 
 def _show_with_errors(ficha_id: int, errors: dict[str, Any]):  # noqa: ANN202
@@ -148,7 +152,7 @@ def _show_with_errors(ficha_id: int, errors: dict[str, Any]):  # noqa: ANN202
     access = services.ficha_access(db.session, ficha_id)
     variant = "manager" if can_manage_editors(current_user, access) else "editor"
     title, article, meta = _article(ficha_id, variant, errors=errors, typed=request.form)
-    return _render_page(title, pagecache.with_token(article), meta), 422
+    return _render_page(title, pagecache.with_token(article), meta, _extras(ficha_id)), 422
 
 
 def _article(
@@ -173,15 +177,21 @@ def _article(
         errors=errors or {},
         typed=typed or {},
         innovations=innovations_citing(db.session, ficha.id),
+        guide_links=extras.guide_links(db.session) if variant != "reader" else {},
     )
     # what links to the sheet from elsewhere show (OpenGraph, Twitter cards, canonical URL)
     meta = render_template("fichas/_meta.html", ficha=ficha)
     return ficha.title, html, meta
 
 
-def _render_page(title: str, article: str, meta: str = "") -> str:
+def _extras(ficha_id: int) -> dict[str, str]:
+    return extras.render(db.session, ficha_id)
+
+
+def _render_page(title: str, article: str, meta: str, around: dict[str, str]) -> str:
     return render_template("fichas/show.html", title=title, article=Markup(article),
-                           meta=Markup(meta))
+                           meta=Markup(meta), before=Markup(around["before"]),
+                           after=Markup(around["after"]))
 
 
 @bp.route("/<int:ficha_id>/editar", methods=["GET", "POST"])
