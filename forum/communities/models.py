@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
+from forum.core.slugs import slugify
 from forum.extensions import db
 
 
@@ -28,6 +29,11 @@ class Community(db.Model):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="community", cascade="all, delete-orphan"
     )
+
+    @property
+    def slug(self) -> str:
+        """The words of its readable URL (see core.slugs)."""
+        return slugify(self.name)
 
 
 class Membership(db.Model):

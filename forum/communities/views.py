@@ -13,6 +13,8 @@ from forum.communities import queries, services
 from forum.communities.forms import CallForm, CommunityForm
 from forum.communities.models import Community
 from forum.core.errors import Conflict, Invalid
+from forum.core.slugs import Ref
+from forum.core.web import moved_permanently
 from forum.extensions import db
 from forum.spaces.kinds import STATES
 
@@ -76,9 +78,12 @@ def edit(community_id: int):  # noqa: ANN201
     return render_template("communities/form.html", form=form, community=community), _status()
 
 
-@bp.get("/comunidades/<int:community_id>")
-def show(community_id: int):  # noqa: ANN201
-    page = queries.community_page(db.session, community_id, current_user)
+@bp.get("/comunidades/<ref:community_id>")
+def show(community_id: Ref):  # noqa: ANN201
+    """Old words in the URL (the community was renamed) get a 301 to the current ones."""
+    page = queries.community_page(db.session, community_id.id, current_user)
+    if moved := moved_permanently("communities.show", community_id, page.community.slug):
+        return moved
     return render_template("communities/show.html", page=page, c=page.community, states=STATES)
 
 

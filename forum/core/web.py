@@ -7,17 +7,28 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from forum.core import pagecache, permissions, vocab
 from forum.core.errors import DomainError
+from forum.core.slugs import Ref
 from forum.extensions import db
 
 log = logging.getLogger(__name__)
@@ -116,6 +127,7 @@ def template_helpers() -> dict[str, Any]:
         "person_mark": Markup(pagecache.PERSON_MARK),
         "csrf_token": pagecache.form_token,  # over Flask-WTF's own context processor
         "absolute_url": absolute_url,
+        "ref": Ref.of,  # url_for('fichas.show', ficha_id=ref(id, title)): a readable URL
     }
 
 
@@ -169,8 +181,44 @@ class IdConverter(IntegerConverter):
 MAX_ID = 2**31 - 1  # PostgreSQL's integer
 
 
+class RefConverter(BaseConverter):
+    """`<ref:...>`: "12" or "12-words-of-the-title" → Ref(12, "words-of-the-title").
+    `url_for` takes an id (bare URL) or anything with `id` and `slug` (readable URL)."""
+
+    regex = r"\d+(?:-[^/]*)?"
+    part_isolating = False
+
+    def to_python(self, value: str) -> Ref:
+        number, _dash, words = value.partition("-")
+        id_ = int(number)
+        return Ref(id_ if id_ <= MAX_ID else 0, words)
+
+    def to_url(self, value: Any) -> str:
+        if isinstance(value, int):
+            return str(value)
+        slug = getattr(value, "slug", "")
+        return f"{int(value.id)}-{slug}" if slug else str(int(value.id))
+
+
+def moved_permanently(endpoint: str, ref: Ref, slug: str, **values: Any) -> Response | None:
+    """A 301 to the current words when the URL carried old ones (query string kept)."""
+    if not ref.moved(slug):
+        return None
+    target = url_for(endpoint, **values, **{k: Ref(ref.id, slug) for k in _ref_args(endpoint)})
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    return redirect(target, 301)
+
+
+def _ref_args(endpoint: str) -> list[str]:
+    rule = next(r for r in current_app.url_map.iter_rules(endpoint)
+                if any(isinstance(c, RefConverter) for c in r._converters.values()))
+    return [name for name, c in rule._converters.items() if isinstance(c, RefConverter)]
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
+    app.url_map.converters["ref"] = RefConverter
     app.extensions["forum.pages"] = (
         pagecache.PageCache(),
         pagecache.build_id(Path(app.template_folder), Path(app.static_folder),

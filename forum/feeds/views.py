@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from forum.communities.models import Call, Community
 from forum.core import permissions
 from forum.core.errors import NotFound
+from forum.core.slugs import Ref
 from forum.core.web import absolute_url
 from forum.extensions import db
 from forum.feeds.atom import Entry, feed, stamp
@@ -45,7 +46,7 @@ def fichas_feed() -> Response:
         permissions.visible_fichas(select(Ficha), None).options(joinedload(Ficha.owner))
         .order_by(Ficha.created_at.desc(), Ficha.id.desc()).limit(ENTRIES)).all()
     entries = [Entry(id=absolute_url("fichas.show", ficha_id=f.id), title=f.title,
-                     link=absolute_url("fichas.show", ficha_id=f.id), updated=f.updated_at,
+                     link=absolute_url("fichas.show", ficha_id=f), updated=f.updated_at,
                      author=f.owner.display_name, summary=f.summary,
                      content_html=f.lessons_html) for f in sheets]
     return _atom(feed(title=_("New experience sheets"), feed_id=absolute_url("feeds.fichas_feed"),
@@ -90,7 +91,7 @@ def space_feed(space_id: int) -> Response:
     return _atom(feed(title=f"{space.title} · {KINDS[space.kind].label}",
                       feed_id=absolute_url("feeds.space_feed", space_id=space.id),
                       self_url=absolute_url("feeds.space_feed", space_id=space.id),
-                      page_url=absolute_url("spaces.show", space_id=space.id),
+                      page_url=absolute_url("spaces.show", space_id=space),
                       entries=entries, language=str(get_locale())))
 
 
@@ -120,14 +121,17 @@ def sitemap() -> Response:
         (absolute_url(endpoint), None) for endpoint in
         ("home.index", "fichas.index", "spaces.index", "communities.index",
          "communities.calls")]
-    for ficha_id, updated in db.session.execute(
-            select(Ficha.id, Ficha.updated_at).order_by(Ficha.id)):
-        urls.append((absolute_url("fichas.show", ficha_id=ficha_id), stamp(updated)))
-    for space_id, in db.session.execute(
-            permissions.visible_spaces(select(Space.id), None).order_by(Space.id)):
-        urls.append((absolute_url("spaces.show", space_id=space_id), None))
-    for community_id, in db.session.execute(select(Community.id).order_by(Community.id)):
-        urls.append((absolute_url("communities.show", community_id=community_id), None))
+    for ficha_id, title, updated in db.session.execute(
+            select(Ficha.id, Ficha.title, Ficha.updated_at).order_by(Ficha.id)):
+        urls.append((absolute_url("fichas.show", ficha_id=Ref.of(ficha_id, title)),
+                     stamp(updated)))
+    for space_id, title in db.session.execute(
+            permissions.visible_spaces(select(Space.id, Space.title), None).order_by(Space.id)):
+        urls.append((absolute_url("spaces.show", space_id=Ref.of(space_id, title)), None))
+    for community_id, name in db.session.execute(
+            select(Community.id, Community.name).order_by(Community.id)):
+        urls.append((absolute_url("communities.show", community_id=Ref.of(community_id, name)),
+                     None))
     for call_id, in db.session.execute(select(Call.id).order_by(Call.id)):
         urls.append((absolute_url("communities.call", call_id=call_id), None))
     root = ET.Element("urlset", {"xmlns": SITEMAP})

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
+from forum.core.slugs import slugify
 from forum.extensions import db
 from forum.fichas.schema import MARKDOWN_FIELDS, MULTI_FIELDS
 
@@ -87,6 +88,11 @@ class Ficha(db.Model):
 
     def codes(self, kind: str) -> list[str]:
         return [t.code for t in self.tags if t.kind == kind]
+
+    @property
+    def slug(self) -> str:
+        """The words of its readable URL (see core.slugs)."""
+        return slugify(self.title)
 
     @property
     def editor_ids(self) -> frozenset[int]:

@@ -67,12 +67,12 @@ def get_ficha(session: Session, ficha_id: int, person: User | None = None) -> Fi
 
 def ficha_stamp(
     session: Session, ficha_id: int
-) -> tuple[int, datetime, int, int, datetime]:
-    """(version, updated_at, extras, sheets, last update of any sheet), in one query: changes
-    whenever anything shown on the sheet page changes, its list of similar sheets included."""
+) -> tuple[str, int, datetime, int, int, datetime]:
+    """(title, version, updated_at, extras, sheets, last update of any sheet), in one query:
+    changes whenever anything shown on the sheet page changes, similar sheets included."""
     every = aliased(Ficha)
     row = session.execute(
-        select(Ficha.version, Ficha.updated_at, Ficha.extras_rev,
+        select(Ficha.title, Ficha.version, Ficha.updated_at, Ficha.extras_rev,
                select(func.count(every.id)).scalar_subquery(),
                select(func.max(every.updated_at)).scalar_subquery())
         .where(Ficha.id == ficha_id)
@@ -92,12 +92,13 @@ class FichaAccess:
     owner_id: int
     editor_ids: frozenset[int]
     extras_rev: int = 0
+    title: str = ""
 
 
 def ficha_access(session: Session, ficha_id: int) -> FichaAccess:
     """One query: the sheet's row joined to its co-editors (one row per co-editor)."""
     rows = session.execute(
-        select(Ficha.version, Ficha.updated_at, Ficha.owner_id, Ficha.extras_rev,
+        select(Ficha.version, Ficha.updated_at, Ficha.owner_id, Ficha.extras_rev, Ficha.title,
                ficha_editors.c.user_id)
         .outerjoin(ficha_editors, ficha_editors.c.ficha_id == Ficha.id)
         .where(Ficha.id == ficha_id)
@@ -107,7 +108,7 @@ def ficha_access(session: Session, ficha_id: int) -> FichaAccess:
     editors = frozenset(r.user_id for r in rows if r.user_id is not None)
     first = rows[0]
     return FichaAccess(ficha_id, first.version, first.updated_at, first.owner_id, editors,
-                       first.extras_rev)
+                       first.extras_rev, first.title)
 
 
 def bump_extras(session: Session, ficha_ids: Iterable[int]) -> None:

@@ -27,7 +27,8 @@ from forum.core import pagecache
 from forum.core.content import render_markdown
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.permissions import can_edit_ficha, can_manage_editors
-from forum.core.web import cacheable_visit, int_arg, page_cache
+from forum.core.slugs import Ref, slugify
+from forum.core.web import cacheable_visit, int_arg, moved_permanently, page_cache
 from forum.extensions import db
 from forum.fichas import exchange, extras, queries, schema, services
 from forum.fichas.completeness import assess
@@ -113,22 +114,29 @@ def new():  # noqa: ANN201
         return _render_form(None, values, exc.fields, 422)
     db.session.commit()
     flash(_("Your experience sheet is published. You can keep improving it."), "success")
-    return redirect(url_for("fichas.show", ficha_id=ficha.id))
+    return redirect(url_for("fichas.show", ficha_id=ficha))
 
 
-@bp.get("/<int:ficha_id>")
-def show(ficha_id: int):  # noqa: ANN201
+@bp.get("/<ref:ficha_id>")
+def show(ficha_id: Ref):  # noqa: ANN201
     """Visitors get the whole page from memory (or a 304); people who log in get the same
-    cached article for their variant, with their own header and form tokens around it."""
+    cached article for their variant, with their own header and form tokens around it.
+    Old words in the URL (the sheet was renamed) get a 301 to the current ones."""
+    ref, ficha_id = ficha_id, ficha_id.id
     locale = str(get_locale())
     if cacheable_visit():
         # the stamp covers every sheet: the page lists similar experiences
-        key = ("ficha", ficha_id, *services.ficha_stamp(db.session, ficha_id), locale)
+        stamp = services.ficha_stamp(db.session, ficha_id)
+        if moved := moved_permanently("fichas.show", ref, slugify(stamp[0])):
+            return moved
+        key = ("ficha", ficha_id, *stamp, locale)
         return pagecache.respond(
             *page_cache(), key, lambda: _render_page(*_article(ficha_id, "reader"),
                                                      _extras(ficha_id))
         )
     access = services.ficha_access(db.session, ficha_id)
+    if moved := moved_permanently("fichas.show", ref, slugify(access.title)):
+        return moved
     variant = (
         "manager"
         if can_manage_editors(current_user, access)
@@ -223,7 +231,7 @@ def edit(ficha_id: int):  # noqa: ANN201
         return _conflict(exc.current, values, base)
     db.session.commit()
     flash(_("Saved. The earlier version stays in the history."), "success")
-    return redirect(url_for("fichas.show", ficha_id=ficha_id))
+    return redirect(url_for("fichas.show", ficha_id=ficha))
 
 
 def _can_edit(ficha: Ficha) -> bool:

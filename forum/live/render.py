@@ -157,7 +157,7 @@ def _ficha_data(session: Session, row: LiveEvent, audience: str,
         notice = render_template(
             "live/_notice.html", text=_("This sheet was just revised (version %(v)d).",
                                         v=ficha.version),
-            href=url_for("fichas.show", ficha_id=ficha.id))
+            href=url_for("fichas.show", ficha_id=ficha))
     return {"ficha_id": ficha.id, "version": ficha.version, "title": ficha.title,
             "html": notice}
 
@@ -171,5 +171,5 @@ def _space_data(session: Session, row: LiveEvent, audience: str,
         said = (_("This space is now: %(state)s.", state=STATES[space.state])
                 if row.type == "space.state" else _("A synthesis was published."))
         notice = render_template("live/_notice.html", text=said,
-                                 href=url_for("spaces.show", space_id=space.id))
+                                 href=url_for("spaces.show", space_id=space))
     return {"space_id": space.id, "state": space.state, "html": notice}

@@ -10,6 +10,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from forum.core import vocab
+from forum.core.slugs import Ref
 from forum.search.documents import KINDS, PART_LABELS, Document
 from forum.search.service import SearchPage
 from forum.spaces.kinds import KINDS as SPACE_KINDS
@@ -50,9 +51,9 @@ class FacetGroup:
 
 def doc_url(doc: Document, **kwargs: Any) -> str:
     if doc.kind == "ficha":
-        return url_for("fichas.show", ficha_id=doc.ref_id, **kwargs)
+        return url_for("fichas.show", ficha_id=Ref.of(doc.ref_id, doc.title), **kwargs)
     if doc.kind == "space":
-        return url_for("spaces.show", space_id=doc.ref_id, **kwargs)
+        return url_for("spaces.show", space_id=Ref.of(doc.ref_id, doc.title), **kwargs)
     return url_for("spaces.thread", space_id=doc.space_id, root_id=doc.root_id or doc.ref_id,
                    _anchor=f"post-{doc.ref_id}", **kwargs)
 

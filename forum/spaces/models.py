@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
 from forum.communities.models import Community
+from forum.core.slugs import slugify
 from forum.extensions import db
 from forum.fichas.models import Ficha, StoredFile
 from forum.spaces.kinds import KINDS, KindRules, PostStatus, SpaceKind, SpaceState
@@ -70,6 +71,11 @@ class Space(db.Model):
     )
     files: Mapped[list[SpaceFile]] = relationship(order_by="SpaceFile.id",
                                                   cascade="all, delete-orphan")
+
+    @property
+    def slug(self) -> str:
+        """The words of its readable URL (see core.slugs)."""
+        return slugify(self.title)
 
     @property
     def rules(self) -> KindRules:

@@ -21,6 +21,7 @@ from forum.communities.models import Community
 from forum.core import events, permissions, vocab
 from forum.core.content import render_markdown
 from forum.core.errors import Invalid, NotAllowed, NotFound
+from forum.core.slugs import slugify
 from forum.spaces.kinds import SpaceKind, SpaceState
 from forum.spaces.models import Space, space_speakers, space_themes
 from forum.spaces.queries import Participation, has_own_things, position_of
@@ -204,17 +205,19 @@ class SpaceStamp:
     members_only: bool
     revision: int
     window: str
+    slug: str = ""  # the words of its readable URL
 
 
 def space_stamp(session: Session, space_id: int) -> SpaceStamp | None:
     """What decides whether a visitor's cached page is still right, in one small query."""
     row = session.execute(select(Space.state, Space.members_only, Space.revision,
-                                 Space.starts_at, Space.ends_at)
+                                 Space.starts_at, Space.ends_at, Space.title)
                           .where(Space.id == space_id)).first()
     if row is None:
         return None
     probe = Space(starts_at=row.starts_at, ends_at=row.ends_at)
-    return SpaceStamp(row.state, row.members_only, row.revision, window(probe))
+    return SpaceStamp(row.state, row.members_only, row.revision, window(probe),
+                      slugify(row.title))
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,7 @@ def _viewer_stamp_query() -> Select:
                .exists())
     return (select(Space.state, Space.members_only, Space.revision, Space.starts_at,
                    Space.ends_at, Space.kind, has_own_things(Space.id, person_id) | speaker,
-                   position_of(Space.id, person_id))
+                   position_of(Space.id, person_id), Space.title)
             .where(Space.id == bindparam("space_id")))
 
 
@@ -253,7 +256,8 @@ def viewer_stamp(session: Session, person: User, space_id: int) -> ViewerStamp |
     if row is None:
         return None
     probe = Space(starts_at=row.starts_at, ends_at=row.ends_at)
-    stamp = SpaceStamp(row.state, row.members_only, row.revision, window(probe))
+    stamp = SpaceStamp(row.state, row.members_only, row.revision, window(probe),
+                       slugify(row.title))
     plain = not row[6] and not permissions.is_facilitator(person)
     return ViewerStamp(stamp, row.kind, plain, row[7])
 

@@ -26,10 +26,12 @@ from forum.communities.models import Community
 from forum.core import pagecache
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.permissions import visible_spaces
+from forum.core.slugs import Ref
 from forum.core.web import (
     cacheable_person_visit,
     cacheable_visit,
     int_arg,
+    moved_permanently,
     page_cache,
     personal_page,
 )
@@ -80,7 +82,7 @@ def new():  # noqa: ANN201
         db.session.rollback()
         return _space_form(None, values, exc.fields, 422)
     db.session.commit()
-    return redirect(url_for("spaces.show", space_id=space.id))
+    return redirect(url_for("spaces.show", space_id=space))
 
 
 @bp.route("/<int:space_id>/editar", methods=["GET", "POST"])
@@ -99,12 +101,14 @@ def edit(space_id: int):  # noqa: ANN201
         db.session.rollback()
         return _space_form(space, values | {"kind": space.kind}, exc.fields, 422)
     db.session.commit()
-    return redirect(url_for("spaces.show", space_id=space_id))
+    return redirect(url_for("spaces.show", space_id=space))
 
 
-@bp.get("/<int:space_id>")
-def show(space_id: int):  # noqa: ANN201
-    return _cached_for_visitors(space_id, None) or _for_person(space_id, None)
+@bp.get("/<ref:space_id>")
+def show(space_id: Ref):  # noqa: ANN201
+    """Old words in the URL (the space was renamed) get a 301 to the current ones."""
+    return (_cached_for_visitors(space_id.id, None, space_id)
+            or _for_person(space_id.id, None, space_id))
 
 
 @bp.get("/<int:space_id>/hilos/<int:root_id>")
@@ -112,11 +116,14 @@ def thread(space_id: int, root_id: int):  # noqa: ANN201
     return _cached_for_visitors(space_id, root_id) or _for_person(space_id, root_id)
 
 
-def _cached_for_visitors(space_id: int, root_id: int | None):  # noqa: ANN202
+def _cached_for_visitors(space_id: int, root_id: int | None,
+                         ref: Ref | None = None):  # noqa: ANN202
     """Visitors share one rendering per revision of a public space (None: render it)."""
     if not cacheable_visit() or request.args.get("video") == "1":  # the embed sets its own CSP
         return None
     stamp = services.space_stamp(db.session, space_id)
+    if stamp and ref and (moved := moved_permanently("spaces.show", ref, stamp.slug)):
+        return moved
     if stamp is None or stamp.state == SpaceState.DRAFT or stamp.members_only:
         return None
     key = ("space", space_id, root_id, stamp.revision, stamp.window, stamp.state,
@@ -124,11 +131,14 @@ def _cached_for_visitors(space_id: int, root_id: int | None):  # noqa: ANN202
     return pagecache.respond(*page_cache(), key, lambda: _page_html(space_id, root_id))
 
 
-def _for_person(space_id: int, root_id: int | None):  # noqa: ANN202
+def _for_person(space_id: int, root_id: int | None,
+                ref: Ref | None = None):  # noqa: ANN202
     """Plain participants of a public space share one rendering per revision, with their
     own header part and form tokens spliced in; anyone else gets their own rendering."""
     viewer = (services.viewer_stamp(db.session, current_user, space_id)
               if current_user.is_authenticated else None)
+    if viewer and ref and (moved := moved_permanently("spaces.show", ref, viewer.stamp.slug)):
+        return moved
     if viewer is None or not _shareable(viewer):
         return space_page(space_id, root_id=root_id,
                           mine=viewer.participation if viewer else None)

@@ -151,7 +151,7 @@ def test_author_sends_a_sheet_and_the_call_lists_it(client, auth):
     response = submit(client, call.id, mine.id)
     assert response.status_code == 302
     page = text(client.get(f"/convocatorias/{call.id}"))
-    assert f'<a href="/fichas/{mine.id}">Lecherías de Guaqui</a>' in page
+    assert f'<a href="/fichas/{mine.id}-lecherias-de-guaqui">Lecherías de Guaqui</a>' in page
     assert f'<option value="{mine.id}"' not in page  # sent: not offered again
     assert "Withdraw from this call" in page
 
@@ -200,7 +200,7 @@ def test_a_call_that_closed_keeps_its_sheets_and_takes_no_more(client, auth):
     db.session.commit()
     assert submit(client, call.id, second.id).status_code == 409
     page = text(client.get(f"/convocatorias/{call.id}"))
-    assert f'<a href="/fichas/{first.id}">Primera</a>' in page
+    assert f'<a href="/fichas/{first.id}-primera">Primera</a>' in page
     assert "Withdraw from this call" not in page
     assert count(CallSubmission) == 1
 

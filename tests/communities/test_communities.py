@@ -155,7 +155,7 @@ def test_community_page_shows_members_their_sheets_and_its_spaces(client, auth):
     assert f'href="/espacios/{spaces["open"].id}">Mesa open</a>' in body
     assert "Debate table" in body
     assert "Mesa draft" not in body and "Mesa archived" not in body and "De otra" not in body
-    assert re.search(r'href="/fichas/\d+">Riego en Taraco', body)
+    assert re.search(r'href="/fichas/\d+-riego-en-taraco">Riego en Taraco', body)
     auth.login(facilitator)
     assert "Mesa draft" in text(client.get(f"/comunidades/{community.id}"))
     assert client.get("/comunidades/999").status_code == 404

@@ -97,9 +97,9 @@ def test_the_sitemap_lists_what_visitors_can_read(client, app: Flask):
     assert response.status_code == 200
     root = ET.fromstring(response.data)
     locs = [n.text for n in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert f"https://foro.example.org/fichas/{ficha.id}" in locs
-    assert f"https://foro.example.org/espacios/{public.id}" in locs
-    assert f"https://foro.example.org/espacios/{draft.id}" not in locs
+    assert f"https://foro.example.org/fichas/{ficha.id}-{ficha.slug}" in locs
+    assert f"https://foro.example.org/espacios/{public.id}-{public.slug}" in locs
+    assert not [loc for loc in locs if f"/espacios/{draft.id}" in loc]
     assert "https://foro.example.org/" in locs
 
 
@@ -109,7 +109,8 @@ def test_sheet_and_space_pages_say_how_to_show_them_elsewhere(client):
     page = client.get(f"/fichas/{ficha.id}").get_data(as_text=True)
     assert '<meta property="og:title" content="Turismo comunitario en Taraco">' in page
     assert "Familias que reciben visitantes · Bolivia" in page
-    assert f'<link rel="canonical" href="http://localhost/fichas/{ficha.id}">' in page
+    canonical = f"http://localhost/fichas/{ficha.id}-turismo-comunitario-en-taraco"
+    assert f'<link rel="canonical" href="{canonical}">' in page
     assert 'type="application/atom+xml"' in page
     space = make_space(kind="conference", summary="Resumen para enlaces")
     shown = client.get(f"/espacios/{space.id}").get_data(as_text=True)

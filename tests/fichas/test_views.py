@@ -54,7 +54,7 @@ def test_list_filters(client, args, expected):
     make_ficha(owner=owner, title="Perú", country="PE", status="in_progress", end_year=None)
     make_ficha(owner=owner, title="Turismo", themes=["tourism_culture"], modality="triangular",
                actors=["ngo"])
-    titles = set(re.findall(r'<h3><a href="/fichas/\d+">([^<]+)</a>', text(client.get(
+    titles = set(re.findall(r'<h3><a href="/fichas/\d+-[^"]*">([^<]+)</a>', text(client.get(
         "/fichas/", query_string=args))))
     assert titles == expected
 

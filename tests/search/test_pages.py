@@ -106,7 +106,7 @@ def test_the_api_gives_results_facets_and_the_same_permissions(app, client, toke
     body = client.get("/api/v1/search?q=alpaca").get_json()
     assert body["total"] == 2 and body["page"] == 1 and body["pages"] == 1
     first = {i["key"]: i for i in body["items"]}
-    assert first[f"ficha:{ficha.id}"]["url"] == f"/fichas/{ficha.id}"
+    assert first[f"ficha:{ficha.id}"]["url"] == f"/fichas/{ficha.id}-{ficha.slug}"
     assert first[f"post:{post.id}"]["url"] == \
         f"/espacios/{space.id}/hilos/{post.id}#post-{post.id}"
     assert "<mark>" in first[f"post:{post.id}"]["snippet_html"]
