@@ -47,7 +47,7 @@ extract: $(INSTALLED)
 	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching --ignore-obsolete
 
 bench: $(INSTALLED) $(MO)
-	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

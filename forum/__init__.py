@@ -16,7 +16,7 @@ from forum.accounts import auth
 from forum.accounts import views as accounts_views
 from forum.api import openapi
 from forum.communities import views as communities_views
-from forum.core import database, events, i18n, web
+from forum.core import assets, database, events, i18n, web
 from forum.dashboard import views as dashboard_views
 from forum.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from forum.feeds import views as feeds_views
@@ -105,6 +105,7 @@ def init_extensions(app: Flask) -> None:
                    timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     web.init_app(app)
+    assets.init_app(app)
 
 
 def register_errors(app: Flask) -> None:
