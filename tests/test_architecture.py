@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 FORUM = Path(__file__).resolve().parent.parent / "forum"
-WEB_GLUE = {"web.py", "i18n.py", "pagecache.py"}  # core modules whose job is the HTTP side
+# core modules whose job is the HTTP side
+WEB_GLUE = {"web.py", "i18n.py", "pagecache.py", "assets.py"}
 DOMAIN_FILES = sorted([*FORUM.rglob("models.py"), *FORUM.rglob("services.py"),
                        *FORUM.rglob("schema.py"), *FORUM.rglob("completeness.py"),
                        *FORUM.rglob("diff.py"), *FORUM.rglob("uploads.py"),
