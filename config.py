@@ -29,6 +29,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     BABEL_TRANSLATION_DIRECTORIES = "translations"
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Per address; a workshop registering a whole telecentre from one address needs room.
+    REGISTER_RATE_LIMIT = "20 per hour"
+    PASSWORD_RESET_RATE_LIMIT = "10 per hour"  # requests for a reset link, per address
+    HSTS_SECONDS = 0  # >0 (served over HTTPS): Strict-Transport-Security: max-age=N
+    SECURE_COOKIES: bool | None = None  # None: Secure session cookies when HSTS_SECONDS > 0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -34,3 +34,15 @@ class RegisterForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("What is this token for?"), validators=[DataRequired(), Length(max=80)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", message=_l("The passwords differ."))],
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -37,6 +38,16 @@ class User(UserMixin, db.Model):
     @property
     def is_facilitator(self) -> bool:
         return self.role in (Role.FACILITATOR, Role.ADMIN)
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes whenever the password does (the hash is salted anew): sessions,
+        remember-me cookies and reset links carry it, so a new password ends them all."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie."""
+        return f"{self.id}.{self.password_fingerprint}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,6 +23,8 @@ from forum.core.errors import Invalid, NotAllowed, NotFound
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "ftd_"
+RESET_SALT = "password-reset"
+RESET_MAX_AGE = 2 * 60 * 60  # seconds a reset link stays good
 
 # Scrypt in production; the test config swaps in a fast hash (see config.TestConfig).
 password_method = "scrypt"
@@ -45,9 +51,16 @@ def validate_person(
         errors["country"] = _l("Choose a country from the list.")
     if len(organisation) > 160:
         errors["organisation"] = _l("At most 160 characters.")
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD)
+    if problem := password_problem(password):
+        errors["password"] = problem
     return errors
+
+
+def password_problem(password: str) -> object | None:
+    """The one password rule, for registration and for a new password alike."""
+    if len(password) < MIN_PASSWORD:
+        return _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD)
+    return None
 
 
 def register(
@@ -131,3 +144,68 @@ def user_for_token(session: Session, secret: str) -> User | None:
         )
     )
     return token.user if token else None
+
+
+# --- password reset -------------------------------------------------------------------------
+
+
+def _reset_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
+
+
+def reset_token(user: User, secret_key: str) -> str:
+    """A signed, dated token naming the person and their current password: no table to
+    keep, and it stops working once the password changes, so it serves once."""
+    return _reset_serializer(secret_key).dumps({"user": user.id,
+                                                "password": user.password_fingerprint})
+
+
+def user_for_reset(session: Session, token: str, secret_key: str,
+                   max_age: int = RESET_MAX_AGE) -> User | None:
+    """The person a reset link is for, or None when it is forged, older than two hours,
+    or already used (the password changed since)."""
+    try:
+        data = _reset_serializer(secret_key).loads(token, max_age=max_age)
+    except BadData:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("user"), int):
+        return None
+    user = session.get(User, data["user"])
+    fingerprint = str(data.get("password", ""))
+    if user is None or not hmac.compare_digest(fingerprint, user.password_fingerprint):
+        return None
+    return user
+
+
+def reset_message(user: User, link: str) -> tuple[str, str]:
+    """Subject and text of the mail that carries a reset link."""
+    subject = _("Choose a new password")
+    text = _(
+        "Hello %(name)s,\n\n"
+        "someone (we hope you) asked to choose a new password for your account.\n"
+        "Open this link within two hours to do it; it works only once:\n\n"
+        "%(link)s\n\n"
+        "If you did not ask for it, ignore this message: your password stays as it is.",
+        name=user.display_name, link=link)
+    return subject, text
+
+
+def request_password_reset(
+    session: Session, email: str, *, secret_key: str, send: Callable[[User, str], None]
+) -> None:
+    """Send a reset link if an account has this address, and nothing otherwise: the caller
+    shows the same answer either way, so the form tells nobody who is registered."""
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise Invalid({"email": _l("Enter a valid e-mail address.")})
+    user = find_by_email(session, email)
+    if user is not None:
+        send(user, reset_token(user, secret_key))
+
+
+def set_password(session: Session, user: User, password: str) -> User:
+    """A new password under the registration rule; it ends every other session and link."""
+    if problem := password_problem(password):
+        raise Invalid({"password": problem})
+    user.password_hash = _hash(password)
+    return user

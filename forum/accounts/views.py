@@ -1,11 +1,15 @@
-"""Log-in, registration, profile pages and personal API tokens."""
+"""Log-in, registration, password reset, profile pages and personal API tokens."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -13,15 +17,25 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_limiter import RequestLimit
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from forum.accounts import services
-from forum.accounts.forms import LoginForm, RegisterForm, TokenForm
+from forum.accounts.auth import end_session, start_session
+from forum.accounts.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    RegisterForm,
+    TokenForm,
+)
 from forum.accounts.models import User
 from forum.core.errors import Invalid, NotFound
-from forum.core.web import safe_next
+from forum.core.web import safe_next, too_many_message
 from forum.extensions import db, limiter
 from forum.fichas.queries import FichaFilters, list_fichas
+from forum.notifications.cli import DEFAULT_BASE_URL, mail_send
 
 bp = Blueprint("accounts", __name__)
 
@@ -30,14 +44,34 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+def _form_again(template: str, form_class: type[FlaskForm]) -> Callable[[RequestLimit], Response]:
+    """Over the limit, the same form comes back (429) with what was typed (never the
+    password) and the reason, instead of a bare error page that loses it all."""
+
+    def breach(limit: RequestLimit) -> Response:
+        page = render_template(template, form=form_class(), limited=too_many_message(limit))
+        return make_response(page, 429)
+
+    return breach
+
+
 @bp.route("/entrar", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"],
+               on_breach=_form_again("accounts/login.html", LoginForm))
 def login():  # noqa: ANN201
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("home.index")))
         form.password.errors.append(_("E-mail or password is not right."))
     status = 422 if request.method == "POST" else 200
@@ -46,12 +80,13 @@ def login():  # noqa: ANN201
 
 @bp.post("/salir")
 def logout():  # noqa: ANN201
-    logout_user()
+    end_session()
     return redirect(url_for("home.index"))
 
 
 @bp.route("/registro", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_register_limit, methods=["POST"],
+               on_breach=_form_again("accounts/register.html", RegisterForm))
 def register():  # noqa: ANN201
     form = RegisterForm()
     if form.validate_on_submit():
@@ -70,11 +105,80 @@ def register():  # noqa: ANN201
                 getattr(form, name).errors.append(str(reason))
         else:
             db.session.commit()
-            login_user(user)
+            start_session(user)
             flash(_("Welcome! Start by writing the sheet of your experience."), "success")
             return redirect(url_for("fichas.new"))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/register.html", form=form), status
+
+
+# --- password reset -------------------------------------------------------------------------
+
+
+@bp.route("/contrasena/olvidada", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"],
+               on_breach=_form_again("accounts/forgot.html", ForgotPasswordForm))
+def forgot_password():  # noqa: ANN201
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.request_password_reset(
+                db.session, form.email.data, secret_key=current_app.config["SECRET_KEY"],
+                send=_send_reset_link)
+        except Invalid as exc:
+            form.email.errors.append(str(exc.fields["email"]))
+        else:  # the same answer whether or not an account has this address
+            return redirect(url_for("accounts.reset_link_sent"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/forgot.html", form=form), status
+
+
+def _send_reset_link(user: User, token: str) -> None:
+    # FORUM_BASE_URL (or make run's address), never the request's Host header: whoever asks
+    # could choose it and have the victim's link, token and all, point at their own site
+    base = current_app.config.get("BASE_URL") or DEFAULT_BASE_URL
+    link = base.rstrip("/") + url_for("accounts.reset_password", token=token)
+    mail_send(user.email, *services.reset_message(user, link))
+
+
+@bp.get("/contrasena/olvidada/enviado")
+def reset_link_sent() -> str:
+    return render_template("accounts/reset_sent.html")
+
+
+@bp.route("/contrasena/nueva/<token>", methods=["GET", "POST"])
+def reset_password(token: str):  # noqa: ANN201
+    secret_key = current_app.config["SECRET_KEY"]
+    user = services.user_for_reset(db.session, token, secret_key)
+    if user is None:
+        page = render_template("accounts/forgot.html", form=ForgotPasswordForm(formdata=None),
+                               expired=True)
+        return _private(make_response(page, 400))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(db.session, user, form.password.data)
+        except Invalid as exc:
+            db.session.rollback()
+            form.password.errors.append(str(exc.fields["password"]))
+        else:
+            db.session.commit()
+            start_session(user)
+            flash(_("Your password was changed and you are logged in."), "success")
+            return redirect(url_for("home.index"))
+    status = 422 if request.method == "POST" else 200
+    page = render_template("accounts/reset_password.html", form=form, person=user)
+    return _private(make_response(page, status))
+
+
+def _private(response: Response) -> Response:
+    """The URL carries the reset token: never stored by a cache, never sent as a referrer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- profile and tokens ---------------------------------------------------------------------
 
 
 @bp.get("/personas/<int:user_id>")

@@ -49,6 +49,9 @@ HTTP_MESSAGES = {
     429: _l("Too many attempts. Wait a minute and try again."),
     500: _l("Something went wrong on our side. Your change was not saved."),
 }
+# A limit counted over an hour (registration, reset links): "wait a minute" would send
+# people back too soon, to be refused again.
+LONG_LIMIT_MESSAGE = _l("Too many attempts. Wait an hour and try again.")
 
 
 def wants_json() -> bool:
@@ -74,11 +77,28 @@ def _domain_error(exc: DomainError):  # noqa: ANN202
 
 
 def _http_error(exc: HTTPException):  # noqa: ANN202
+    if exc.response is not None:  # a page made for it (a rate-limited form with its text)
+        return exc.response
     status = exc.code or 500
-    message = HTTP_MESSAGES.get(status, exc.description)
+    message = too_many_message(exc) if status == 429 else HTTP_MESSAGES.get(
+        status, exc.description)
     if wants_json():
         return json_error(status, exc.name.lower().replace(" ", "_"), message)
-    return render_template("error.html", status=status, message=message), status
+    kept = typed_texts() if status == 429 else []
+    return render_template("error.html", status=status, message=message, kept=kept), status
+
+
+# Form fields that are plumbing or secrets, never shown back.
+NOT_KEPT = frozenset({"csrf_token", "password", "confirm", "next", "in_thread"})
+
+
+def typed_texts() -> list[str]:
+    """The prose a refused form carried (a post over the posting limit), shown back on the
+    error page so nothing written on a slow link is lost; codes and ids are left out."""
+    if request.method != "POST":
+        return []
+    return [value.strip() for key, value in request.form.items(multi=True)
+            if key not in NOT_KEPT and any(ch.isspace() for ch in value.strip())]
 
 
 def _csrf_error(_exc: CSRFError):  # noqa: ANN202
@@ -102,12 +122,42 @@ def register_error_handlers(app: Flask) -> None:
         app.register_error_handler(Exception, _unexpected)
 
 
+def limit_window(exc: Any) -> int:
+    """Seconds over which a broken rate limit counts (0 when it is not a rate limit); takes
+    Flask-Limiter's exception or the RequestLimit its `on_breach` callbacks get."""
+    limit = getattr(exc, "limit", None)
+    limit = getattr(limit, "limit", limit)  # the exception wraps the item once more
+    return int(limit.get_expiry()) if hasattr(limit, "get_expiry") else 0
+
+
+def too_many_message(exc: Any) -> Any:
+    """The 429 text for this limit: per minute or per hour."""
+    return LONG_LIMIT_MESSAGE if limit_window(exc) > 60 else HTTP_MESSAGES[429]
+
+
 def security_headers(response):  # noqa: ANN001, ANN201
+    """On every response (pages, JSON, errors, static files): scripts only from this site,
+    no framing, no type sniffing, no full URLs (with their tokens) sent to other sites."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    hsts = current_app.config.get("HSTS_SECONDS") or 0
+    if hsts > 0:
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={int(hsts)}; includeSubDomains")
     return response
+
+
+def secure_cookies(app: Flask) -> None:
+    """Session and remember-me cookies travel over HTTPS only when the site says it is
+    served over HTTPS (FORUM_SECURE_COOKIES, or FORUM_HSTS_SECONDS > 0); on plain HTTP
+    (`make run`) a Secure cookie would never come back and nobody could log in."""
+    secure = app.config.get("SECURE_COOKIES")
+    if secure is None:
+        secure = (app.config.get("HSTS_SECONDS") or 0) > 0
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        app.config[key] = bool(app.config.get(key) or secure)
 
 
 def template_helpers() -> dict[str, Any]:
@@ -224,6 +274,7 @@ def init_app(app: Flask) -> None:
         pagecache.build_id(Path(app.template_folder), Path(app.static_folder),
                            Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])),
     )
+    secure_cookies(app)
     app.after_request(security_headers)
     app.context_processor(template_helpers)
     app.jinja_env.globals["csrf_token"] = pagecache.form_token  # after Flask-WTF's own

@@ -117,7 +117,8 @@ def flag_post(session: Session, actor: User, post_id: int, reason: str) -> Flag:
     if not permissions.is_member(actor):
         raise NotAllowed(_l("Log in to flag a post."))
     post = _get_post(session, post_id)
-    if not permissions.can_view_post(actor, post):
+    if not (permissions.can_view_post(actor, post)
+            and permissions.can_view_space(actor, post.space)):  # members-only spaces too
         raise NotFound(_l("This post does not exist."))
     _expect(post, PostStatus.VISIBLE, _l("This post is no longer shown to others."))
     text = _reason(reason, required=True, low=FLAG_REASON_MIN, high=FLAG_REASON_MAX)

@@ -67,7 +67,7 @@ def reply(post_id: int):  # noqa: ANN201
 @bp.route("/<int:post_id>/editar", methods=["GET", "POST"])
 @login_required
 def edit(post_id: int):  # noqa: ANN201
-    post = posting.get_post(db.session, post_id, current_user)
+    post = posting.post_with_history(db.session, post_id, current_user)
     if request.method == "GET":
         return _edit_form(post, {}, {})
     try:

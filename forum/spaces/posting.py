@@ -185,6 +185,15 @@ def reply(session: Session, actor: User, parent_id: int, body: str, *,
     return post
 
 
+def post_with_history(session: Session, post_id: int, person: User | None) -> Post:
+    """The post of the edit page, which shows its earlier versions to every reader; once
+    deleted, its text (earlier versions included) stays with facilitators."""
+    post = get_post(session, post_id, person)
+    if post.status == PostStatus.DELETED and not permissions.is_facilitator(person):
+        raise NotFound(_l("This post does not exist."))
+    return post
+
+
 def edit_post(session: Session, actor: User, post_id: int, data: Mapping[str, Any], *,
               note: str = "") -> Post:
     """Keep the earlier version, then apply; a facilitator's edit carries a note."""

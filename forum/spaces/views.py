@@ -192,9 +192,8 @@ def space_page(space_id: int, *, root_id: int | None = None, errors: dict | None
     else:
         found = queries.threads(db.session, current_user, space, sort=sort, root_id=root_id,
                                 page=page)
-        if root_id and not found:
-            return render_template("error.html", status=404,
-                                   message=_("This thread does not exist.")), 404
+        if root_id and not found:  # hidden, held, removed or never there: one answer
+            raise NotFound(_("This thread does not exist."))
         if space.kind == SpaceKind.CONFERENCE:
             context["supported"] = queries.my_supports(db.session, current_user, space.id)
         context["threads"] = found
