@@ -90,6 +90,8 @@
     if (!el) return post(d);
     var count = el.querySelector("button .count");
     if (count) count.textContent = d.support_count;
+    var label = el.querySelector(".support-label");  // the author's and a visitor's count
+    if (label && d.support_label) label.textContent = d.support_label;
     el.setAttribute("data-support", d.support_count);
     if (sort === "support") reorder();
   }
@@ -103,8 +105,8 @@
   }
 
   function support(li) {
-    var count = li.querySelector("article button .count");
-    return count ? parseInt(count.textContent, 10) || 0 : 0;
+    var el = li.querySelector("article[data-support]");  // also questions without a button
+    return el ? parseInt(el.getAttribute("data-support"), 10) || 0 : 0;
   }
 
   function post(d) {

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, g, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -136,6 +136,9 @@ def _post_data(session: Session, row: LiveEvent, room: Room, audience: str,
                 "live/_post.html", post=post, space=space, root=None if post.is_root else root,
                 in_thread=room.kind == "thread", stances=STANCES,
                 structured_labels=STRUCTURED_LABELS)
+        if shown.kind == "question":  # the count as a reader with no button reads it
+            data["support_label"] = ngettext("%(num)d support", "%(num)d supports",
+                                             shown.support_count)
         if space.kind == SpaceKind.DEBATE and room.kind == "space":
             balance, by_country = queries.stance_counts(session, space.id)
             data["balance_html"] = render_template("spaces/_balance.html", balance=balance,
