@@ -16,6 +16,7 @@ from forum.accounts.models import Role, User
 from forum.core.errors import Invalid
 from forum.extensions import db
 from forum.fichas import exchange, queries
+from forum.library import demo as library_demo
 from forum.search.cli import search_cli
 
 users = AppGroup("users", help="Manage people.")
@@ -127,6 +128,9 @@ def load_demo(if_empty: bool) -> None:
     ) as bar:
         counts = demo.load(db.session, progress=bar.update)
     counts |= demo_spaces.load(db.session)
+    with click.progressbar(length=library_demo.count(), label="demo library",
+                           file=sys.stderr) as bar:  # recommends on demo_spaces' spaces
+        counts["guides"] = library_demo.load(db.session, progress=bar.update)
     db.session.commit()
     click.echo(f"demo loaded: {counts['people']} people, {counts['fichas']} sheets, "
                f"{counts['spaces']} spaces")

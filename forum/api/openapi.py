@@ -9,6 +9,7 @@ from flask import jsonify
 from forum.api import bp
 from forum.core import vocab
 from forum.fichas import queries, schema
+from forum.library import api as library_api
 from forum.search import api as search_api
 
 
@@ -423,5 +424,6 @@ def space_paths() -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi():  # noqa: ANN201
     doc = document()
-    doc["paths"] |= space_paths() | search_api.openapi_paths()
+    doc["paths"] |= space_paths() | search_api.openapi_paths() | library_api.openapi_paths()
+    doc["components"]["schemas"] |= library_api.SCHEMAS
     return jsonify(doc)

@@ -6,7 +6,7 @@ commits except where noted, so a view or the CLI decides the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import ColumnElement
 
 from forum.accounts.models import User
 from forum.accounts.services import find_by_email
@@ -93,13 +94,17 @@ class FichaAccess:
     editor_ids: frozenset[int]
     extras_rev: int = 0
     title: str = ""
+    guide_stamp: tuple = ()  # fichas.extras.stamp_columns, when asked for
 
 
-def ficha_access(session: Session, ficha_id: int) -> FichaAccess:
-    """One query: the sheet's row joined to its co-editors (one row per co-editor)."""
+def ficha_access(session: Session, ficha_id: int,
+                 stamp_columns: Sequence[ColumnElement[Any]] = ()) -> FichaAccess:
+    """One query: the sheet's row joined to its co-editors (one row per co-editor), with
+    any scalar subqueries the page wants to know in the same round trip."""
     rows = session.execute(
         select(Ficha.version, Ficha.updated_at, Ficha.owner_id, Ficha.extras_rev, Ficha.title,
-               ficha_editors.c.user_id)
+               ficha_editors.c.user_id, *(c.label(f"stamp_{n}")
+                                          for n, c in enumerate(stamp_columns)))
         .outerjoin(ficha_editors, ficha_editors.c.ficha_id == Ficha.id)
         .where(Ficha.id == ficha_id)
     ).all()
@@ -108,7 +113,7 @@ def ficha_access(session: Session, ficha_id: int) -> FichaAccess:
     editors = frozenset(r.user_id for r in rows if r.user_id is not None)
     first = rows[0]
     return FichaAccess(ficha_id, first.version, first.updated_at, first.owner_id, editors,
-                       first.extras_rev, first.title)
+                       first.extras_rev, first.title, tuple(first[6:]))
 
 
 def bump_extras(session: Session, ficha_ids: Iterable[int]) -> None:

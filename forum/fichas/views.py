@@ -132,9 +132,9 @@ def show(ficha_id: Ref):  # noqa: ANN201
         key = ("ficha", ficha_id, *stamp, locale)
         return pagecache.respond(
             *page_cache(), key, lambda: _render_page(*_article(ficha_id, "reader"),
-                                                     _extras(ficha_id))
+                                                     _extras(ficha_id, stamp[3]))
         )
-    access = services.ficha_access(db.session, ficha_id)
+    access = services.ficha_access(db.session, ficha_id, extras.stamp_columns())
     if moved := moved_permanently("fichas.show", ref, slugify(access.title)):
         return moved
     variant = (
@@ -145,26 +145,29 @@ def show(ficha_id: Ref):  # noqa: ANN201
         else "reader"
     )
     # editors see the completeness guide, whose reading links come from elsewhere
-    guides = extras.guide_stamp(db.session) if variant != "reader" else None
+    guides = access.guide_stamp if variant != "reader" else ()
     key = ("ficha-article", ficha_id, access.version, access.updated_at, locale, variant, guides)
     cache = page_cache()[0]
-    title, article, meta = cache.get_or_render(key, lambda: _article(ficha_id, variant))
+    title, article, meta = cache.get_or_render(key, lambda: _article(ficha_id, variant, guides))
     around = cache.get_or_render(("ficha-extras", ficha_id, access.extras_rev, locale),
-                                 lambda: _extras(ficha_id))
+                                 lambda: _extras(ficha_id, access.extras_rev))
     return _render_page(title, pagecache.with_token(article), meta, around)
 
 
 def _show_with_errors(ficha_id: int, errors: dict[str, Any]):  # noqa: ANN202
     """The sheet again, uncached, with the refused form's message and typed e-mail (422)."""
     db.session.rollback()
-    access = services.ficha_access(db.session, ficha_id)
+    access = services.ficha_access(db.session, ficha_id, extras.stamp_columns())
     variant = "manager" if can_manage_editors(current_user, access) else "editor"
-    title, article, meta = _article(ficha_id, variant, errors=errors, typed=request.form)
-    return _render_page(title, pagecache.with_token(article), meta, _extras(ficha_id)), 422
+    title, article, meta = _article(ficha_id, variant, access.guide_stamp, errors=errors,
+                                    typed=request.form)
+    return _render_page(title, pagecache.with_token(article), meta,
+                        _extras(ficha_id, access.extras_rev)), 422
 
 
 def _article(
-    ficha_id: int, variant: str, errors: dict | None = None, typed: Any = None
+    ficha_id: int, variant: str, guides: tuple = (), errors: dict | None = None,
+    typed: Any = None
 ) -> tuple[str, str, str]:
     options = [
         selectinload(Ficha.tags),
@@ -185,15 +188,15 @@ def _article(
         errors=errors or {},
         typed=typed or {},
         innovations=innovations_citing(db.session, ficha.id),
-        guide_links=extras.guide_links(db.session) if variant != "reader" else {},
+        guide_links=extras.guide_links(db.session, guides) if variant != "reader" else {},
     )
     # what links to the sheet from elsewhere show (OpenGraph, Twitter cards, canonical URL)
     meta = render_template("fichas/_meta.html", ficha=ficha)
     return ficha.title, html, meta
 
 
-def _extras(ficha_id: int) -> dict[str, str]:
-    return extras.render(db.session, ficha_id)
+def _extras(ficha_id: int, rev: int) -> dict[str, str]:
+    return extras.render(db.session, ficha_id, rev)
 
 
 def _render_page(title: str, article: str, meta: str, around: dict[str, str]) -> str:

@@ -50,7 +50,8 @@ def access_for(session: Session, person: User | None) -> Access:
     if unsafe:
         log.warning("search: more than %d index updates pending; posts left out of results",
                     PENDING_LIMIT)
-    keys = sorted({f"{kind}:{ref}" for kind, ref in rows if kind in ("ficha", "space", "post")})
+    keys = sorted({f"{kind}:{ref}" for kind, ref in rows
+                   if kind in ("ficha", "space", "post", "guide")})
     return Access(
         facilitator=facilitator,
         user_id=person.id if permissions.is_member(person) else None,

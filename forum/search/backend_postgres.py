@@ -195,7 +195,7 @@ class PostgresBackend:
         if access.pending_threads:
             where.append(or_(T.c.root_id.is_(None), T.c.root_id.not_in(access.pending_threads)))
         if access.posts_unsafe:
-            where.append(T.c.kind.in_(["ficha", "space"]))
+            where.append(T.c.kind.in_(["ficha", "space", "guide"]))
         return where
 
     def search(self, query: ParsedQuery, filters: Filters, access: Access, *, sort: str,

@@ -272,7 +272,8 @@ class WhooshBackend:
         for root_id in access.pending_threads:
             out |= view.term("root", str(root_id))
         if access.posts_unsafe:
-            mask &= view.value("kind", "ficha") | view.value("kind", "space")
+            mask &= (view.value("kind", "ficha") | view.value("kind", "space")
+                     | view.value("kind", "guide"))
         return mask & ~out
 
     def _alternative(self, view: View, alt: Alternative, within: int) -> int:

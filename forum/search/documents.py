@@ -1,8 +1,9 @@
 """What is searchable, built from the database (the truth; the index is only a cache of it).
 
-Three sources: experience sheets (every text field), spaces (framing text, conference
-summary, debate synthesis) and posts of every kind (questions, answers, positions,
-contributions, innovations, dilemmas, comments). Deleted posts are not documents at all.
+Four sources: experience sheets (every text field), spaces (framing text, conference
+summary, debate synthesis), posts of every kind (questions, answers, positions,
+contributions, innovations, dilemmas, comments) and the library's guides and documents
+(public, like sheets). Deleted posts are not documents at all.
 Who may read a document is not decided here: the search asks core.permissions at query
 time, so a document only carries what that filter needs (space, author, moderation state).
 """
@@ -19,9 +20,10 @@ from functools import cached_property
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from forum.fichas.models import Ficha
+from forum.library.models import LibraryItem
 from forum.search.analysis import analyze
 from forum.spaces.kinds import STRUCTURED_LABELS, PostKind, PostStatus
 from forum.spaces.models import Post, Space, space_themes
@@ -36,6 +38,7 @@ KINDS = {
     PostKind.INNOVATION.value: _l("Innovations"),
     PostKind.DILEMMA.value: _l("Dilemmas"),
     PostKind.COMMENT.value: _l("Comments"),
+    "guide": _l("Guides and documents"),
 }
 # Sheet texts in the order snippets prefer them: what others learned comes first.
 FICHA_PARTS = ("lessons", "keys", "benefits", "results", "summary", "problem", "objectives",
@@ -47,7 +50,8 @@ PART_LABELS = {
     "strategy": _l("Strategy and actions"), "sustainability": _l("Sustainability"),
     "territory": _l("Territory"), "contacts": _l("Contacts"), "synthesis": _l("Synthesis"),
     "framing": _l("Framing"), "will_try": _l("What the author will try"),
-    "followup": _l("Did it work?"), **STRUCTURED_LABELS,
+    "followup": _l("Did it work?"), "authors": _l("Authors or organisation"),
+    **STRUCTURED_LABELS,
 }
 MAX_PART = 20_000  # characters kept per part: fields are capped at that length anyway
 BATCH = 500
@@ -160,6 +164,14 @@ def post_document(post: Post, space: Space, themes: Sequence[str]) -> Document |
         themes=tuple(themes), visibility=post.status)
 
 
+def guide_document(item: LibraryItem) -> Document:
+    """A library item: its summary and authors are searched; its themes are a facet."""
+    return Document(
+        key=f"guide:{item.id}", kind="guide", ref_id=item.id, title=item.title,
+        parts=_parts((("summary", plain(item.summary_html)), ("authors", item.authors))),
+        date=item.updated_at, author_name=item.authors[:80], themes=tuple(item.themes))
+
+
 # --- loading from the database -------------------------------------------------------------
 
 
@@ -186,6 +198,14 @@ def _fichas(session: Session, where: object) -> Iterator[Document]:
         yield ficha_document(ficha)
 
 
+def _guides(session: Session, where: object) -> Iterator[Document]:
+    query = select(LibraryItem).options(selectinload(LibraryItem.theme_rows),
+                                        lazyload(LibraryItem.file)).where(where) \
+        .order_by(LibraryItem.id)
+    for item in session.scalars(query.execution_options(yield_per=BATCH)):
+        yield guide_document(item)
+
+
 def _spaces(session: Session, where: object) -> dict[int, tuple[Space, list[str]]]:
     spaces = list(session.scalars(select(Space).where(where)))
     themes = _themes_of(session, [s.id for s in spaces])
@@ -206,7 +226,7 @@ def _posts(session: Session, where: object,
 def count_all(session: Session) -> int:
     """How many rows may become documents (for progress bars)."""
     return sum(session.scalar(select(func.count()).select_from(m)) or 0
-               for m in (Ficha, Space, Post))
+               for m in (Ficha, Space, Post, LibraryItem))
 
 
 def iter_all(session: Session) -> Iterator[Document | None]:
@@ -217,14 +237,16 @@ def iter_all(session: Session) -> Iterator[Document | None]:
         yield space_document(space, themes)
     for item in _posts(session, Post.id > 0, spaces):
         yield item if isinstance(item, Document) else None
+    yield from _guides(session, LibraryItem.id > 0)
 
 
 def for_refs(session: Session, refs: Iterable[tuple[str, int]]
              ) -> tuple[list[Document], list[str]]:
     """Documents to (re)write and keys to delete for pending references.
 
-    A reference is ("ficha" | "space" | "post", id), "space_posts" (a space and every post
-    in it: its title and themes are on them) or "thread" (a moved thread, root and replies).
+    A reference is ("ficha" | "space" | "post" | "guide", id), "space_posts" (a space and
+    every post in it: its title and themes are on them) or "thread" (a moved thread, root
+    and replies).
     """
     wanted: dict[str, set[int]] = {}
     for kind, ref_id in refs:
@@ -234,6 +256,9 @@ def for_refs(session: Session, refs: Iterable[tuple[str, int]]
     ficha_ids = sorted(wanted.get("ficha", ()))
     for chunk in _chunks(ficha_ids):
         docs.extend(_fichas(session, Ficha.id.in_(chunk)))
+    guide_ids = sorted(wanted.get("guide", ()))
+    for chunk in _chunks(guide_ids):
+        docs.extend(_guides(session, LibraryItem.id.in_(chunk)))
     space_ids = sorted(wanted.get("space", set()) | wanted.get("space_posts", set()))
     spaces = _spaces(session, Space.id.in_(space_ids)) if space_ids else {}
     docs.extend(space_document(s, t) for s, t in spaces.values())
@@ -254,5 +279,5 @@ def for_refs(session: Session, refs: Iterable[tuple[str, int]]
                 gone.append(f"post:{item.id}")
     found = {d.key for d in docs}
     asked = ({f"ficha:{i}" for i in ficha_ids} | {f"space:{i}" for i in space_ids}
-             | {f"post:{i}" for i in wanted.get("post", ())})
+             | {f"post:{i}" for i in wanted.get("post", ())} | {f"guide:{i}" for i in guide_ids})
     return docs, sorted((asked - found) | set(gone))

@@ -47,8 +47,9 @@ IDLE_CHECK_SECONDS = 30  # rows left by another process or a crash are picked up
 POST_EVENTS = ("post.created", "post.edited", "post.deleted", "post.hidden", "post.restored",
                "post.approved", "post.dismissed", "dilemma.resolved", "dilemma.followup")
 SPACE_EVENTS = ("space.created", "space.state", "space.synthesis")
+GUIDE_EVENTS = ("guide.created", "guide.updated", "guide.removed")  # the library's items
 EVENT_TYPES = ("ficha.created", "ficha.revised", "space.updated", "thread.moved",
-               *SPACE_EVENTS, *POST_EVENTS)
+               *SPACE_EVENTS, *POST_EVENTS, *GUIDE_EVENTS)
 
 
 def refs_for(session: Session, event: events.DomainEvent) -> list[tuple[str, int]]:
@@ -60,6 +61,8 @@ def refs_for(session: Session, event: events.DomainEvent) -> list[tuple[str, int
         return [("space_posts", data["space_id"])]
     if event.type in SPACE_EVENTS:
         return [("space", data["space_id"])]
+    if event.type in GUIDE_EVENTS:
+        return [("guide", data["guide_id"])]
     if event.type == "thread.moved":
         return [("thread", data["post_id"])]
     if event.type in POST_EVENTS:

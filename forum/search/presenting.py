@@ -54,6 +54,8 @@ def doc_url(doc: Document, **kwargs: Any) -> str:
         return url_for("fichas.show", ficha_id=Ref.of(doc.ref_id, doc.title), **kwargs)
     if doc.kind == "space":
         return url_for("spaces.show", space_id=Ref.of(doc.ref_id, doc.title), **kwargs)
+    if doc.kind == "guide":
+        return url_for("library.show", item_id=doc.ref_id, **kwargs)
     return url_for("spaces.thread", space_id=doc.space_id, root_id=doc.root_id or doc.ref_id,
                    _anchor=f"post-{doc.ref_id}", **kwargs)
 
@@ -73,6 +75,7 @@ SINGULAR = {
     "answer": _l("Answer to a question"),  # "Answer" alone is the button (Responder)
     "position": _l("Position"), "contribution": _l("Contribution"),
     "innovation": _l("Innovation"), "dilemma": _l("Dilemma"), "comment": _l("Comment"),
+    "guide": _l("Guide or document"),
 }
 
 
