@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 import config as config_module
-from forum import api, cli, home, library, live, notifications, search
+from forum import api, cli, contests, home, library, live, notifications, search
 from forum.accounts import auth
 from forum.accounts import views as accounts_views
 from forum.api import openapi
@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
                       dashboard_views.bp):
         app.register_blueprint(blueprint)
     library.init_app(app)
+    contests.init_app(app)
 
 
 def init_events(app: Flask) -> None:

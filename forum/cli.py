@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from forum import demo, demo_spaces
 from forum.accounts import services as accounts
 from forum.accounts.models import Role, User
+from forum.contests import demo as contests_demo
 from forum.core.errors import Invalid
 from forum.extensions import db
 from forum.fichas import exchange, queries
@@ -131,6 +132,9 @@ def load_demo(if_empty: bool) -> None:
     with click.progressbar(length=library_demo.count(), label="demo library",
                            file=sys.stderr) as bar:  # recommends on demo_spaces' spaces
         counts["guides"] = library_demo.load(db.session, progress=bar.update)
+    with click.progressbar(length=contests_demo.count(), label="demo contest",
+                           file=sys.stderr) as bar:  # judges a call demo_spaces made
+        counts["contest_sheets"] = contests_demo.load(db.session, progress=bar.update)
     db.session.commit()
     click.echo(f"demo loaded: {counts['people']} people, {counts['fichas']} sheets, "
                f"{counts['spaces']} spaces")

@@ -16,6 +16,8 @@ DOMAIN_FILES = sorted([*FORUM.rglob("models.py"), *FORUM.rglob("services.py"),
                            "posting", "marks", "files", "moderation", "mentions", "video",
                            "kinds")),
                        FORUM / "notifications" / "inbox.py",
+                       *(FORUM / "contests" / f"{name}.py" for name in (
+                           "permissions", "scoring", "awards", "results", "demo")),
                        FORUM / "library" / "demo.py",
                        *(p for p in (FORUM / "core").glob("*.py") if p.name not in WEB_GLUE)])
 FORBIDDEN_FLASK = {"request", "session", "current_user", "render_template", "url_for", "abort",

@@ -1,0 +1,21 @@
+"""Best-practice contests run on calls for experiences (issue 7).
+
+`init_app` registers the pages and what the package adds beside sheets (fichas.extras), on
+the call page (a template helper) and on withdrawal from a call (an event subscriber).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from forum.contests import jury_views, views, web
+from forum.core import events
+from forum.fichas import extras
+
+
+def init_app(app: Flask) -> None:
+    assert jury_views  # importing it attaches the jurors' and public pages to views.bp
+    app.register_blueprint(views.bp)
+    app.context_processor(web.helpers)
+    extras.register("before", web.awards_beside_sheet)
+    events.subscribe_in_transaction("call.withdrawn", web.withdrawn)

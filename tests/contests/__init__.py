@@ -1,0 +1,1 @@
+"""Tests of best-practice contests (forum/contests)."""
