@@ -42,8 +42,10 @@ lint: $(INSTALLED)
 test: $(INSTALLED) $(MO) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# --ignore-dirs: pybabel skips folders starting with "_" by default, and templates/_macros holds
+# the pagination and card texts.
 extract: $(INSTALLED)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o forum/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".*" -o forum/translations/messages.pot .
 	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching --ignore-obsolete
 
 bench: $(INSTALLED) $(MO)
