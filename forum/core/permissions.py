@@ -83,8 +83,9 @@ def can_view_space(person: User | None, space: Space) -> bool:
         return True
     if space.state == SpaceState.DRAFT:
         return False
-    if space.members_only and space.community_id:
-        return is_member(person) and _member_of(person, space.community_id, object_session(space))
+    if space.members_only:  # one whose community was removed is nobody's: facilitators only
+        return (space.community_id is not None and is_member(person)
+                and _member_of(person, space.community_id, object_session(space)))
     return True
 
 

@@ -11,7 +11,7 @@ from forum.communities.models import Community, Membership
 from forum.core.database import count_queries
 from forum.extensions import db
 from forum.spaces import marks, services
-from forum.spaces.models import Post, PostRevision, Support
+from forum.spaces.models import Post, PostRevision, Space, Support
 from tests.conftest import PASSWORD, make_ficha, make_user
 from tests.spaces.factories import make_reply, make_root, make_space
 
@@ -229,15 +229,20 @@ def test_locked_thread_and_someone_elses_post_are_refused(client, auth):
     assert db.session.get(Post, root.id).body == "Texto del aporte." and posts() == 1
 
 
-def test_members_only_space_is_invisible_to_strangers(client, auth):
-    facilitator, member, stranger = make_user(role=Role.FACILITATOR), make_user(), make_user()
-    community = Community(name="Turismo comunitario", created_by_id=facilitator.id)
+def members_only_space(facilitator, member, title: str):  # noqa: ANN001, ANN201
+    """A contribution space of a new community whose one member is `member`."""
+    community = Community(name=f"Comunidad de {title}", created_by_id=facilitator.id)
     db.session.add(community)
     db.session.flush()
     db.session.add(Membership(community_id=community.id, user_id=member.id))
     db.session.commit()
-    space = make_space(kind="contribution", by=facilitator, community_id=community.id,
-                       members_only="1", title="Solo miembros")
+    return make_space(kind="contribution", by=facilitator, community_id=community.id,
+                      members_only="1", title=title)
+
+
+def test_members_only_space_is_invisible_to_strangers(client, auth):
+    facilitator, member, stranger = make_user(role=Role.FACILITATOR), make_user(), make_user()
+    space = members_only_space(facilitator, member, "Solo miembros")
     assert client.get(f"/espacios/{space.id}").status_code == 404
     assert "Solo miembros" not in text(client.get("/espacios/"))
     auth.login(stranger)
@@ -248,6 +253,25 @@ def test_members_only_space_is_invisible_to_strangers(client, auth):
     assert client.get(f"/espacios/{space.id}").status_code == 200
     assert client.post(f"/espacios/{space.id}/publicar",
                        data={"title": "Aporte", "body": "Texto"}).status_code == 302
+
+
+def test_a_members_only_space_that_lost_its_community_stays_closed(client, auth):
+    """Communities are removed with ON DELETE SET NULL: the space must not open to everyone
+    (the page and the list agree: nobody but facilitators)."""
+    facilitator, member = make_user(role=Role.FACILITATOR), make_user()
+    space = members_only_space(facilitator, member, "Reservado al riego")
+    db.session.execute(Space.__table__.update().where(Space.id == space.id)
+                       .values(community_id=None))
+    db.session.commit()
+    for person in (None, member):
+        if person:
+            auth.login(person)
+        assert client.get(f"/espacios/{space.id}").status_code == 404
+        assert "Reservado al riego" not in text(client.get("/espacios/"))
+    auth.logout()
+    auth.login(facilitator)
+    assert client.get(f"/espacios/{space.id}").status_code == 200
+    assert "Reservado al riego" in text(client.get("/espacios/"))
 
 
 def test_soft_delete_keeps_the_thread_and_edits_are_marked(client, auth):
