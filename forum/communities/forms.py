@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_utc
+from flask_babel import to_user_timezone, to_utc
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
@@ -60,6 +60,13 @@ class CallForm(_DomainForm):
         super().__init__(*args, **kwargs)
         self.themes.choices = [(c, str(label)) for c, label in vocab.THEMES.items()]
 
+    @classmethod
+    def of(cls, call: Any) -> CallForm:
+        """The form filled with a call, its stored UTC times shown in the person's zone."""
+        return cls(data={"title": call.title, "instructions": call.instructions,
+                         "themes": list(call.themes or []), "opens_at": _local(call.opens_at),
+                         "closes_at": _local(call.closes_at)})
+
     def values(self) -> dict[str, Any]:
         """Typed times are in the person's own time zone; services store UTC."""
         return {
@@ -73,3 +80,8 @@ class CallForm(_DomainForm):
 
 def _utc(value: datetime | None) -> datetime | None:
     return to_utc(value) if value is not None else None
+
+
+def _local(value: datetime | None) -> datetime | None:
+    """Stored naive UTC to the naive local time a datetime-local field shows."""
+    return to_user_timezone(value).replace(tzinfo=None) if value is not None else None

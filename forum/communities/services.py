@@ -257,6 +257,30 @@ def open_call(
     return call
 
 
+def update_call(
+    session: Session,
+    actor: User,
+    call_id: int,
+    *,
+    title: str,
+    instructions: str = "",
+    themes: Iterable[str] = (),
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+) -> Call:
+    """Correct a call or move its dates (close it early, give more time); the sheets it
+    gathered stay with it whatever the new window."""
+    require_facilitator(actor)
+    call = get_call(session, call_id)
+    values = _clean_call(title, instructions, themes, opens_at, closes_at)
+    for key, value in values.items():
+        setattr(call, key, value)
+    call.instructions_html = _render(values["instructions"])
+    session.flush()
+    events.record(session, "call.updated", call_id=call.id)
+    return call
+
+
 def _submission(session: Session, call_id: int, ficha_id: int) -> CallSubmission | None:
     return session.scalar(
         select(CallSubmission).where(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
@@ -29,6 +32,21 @@ def _status() -> int:
     return 422 if request.method == "POST" else 200
 
 
+def _save(form: Any, write: Callable[..., Any]) -> Any:
+    """Run the use case on the form's values and commit; on a refusal (None) the form keeps
+    the typed text and shows the reasons beside the fields, and nothing is written."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        done = write(**form.values())
+    except Invalid as exc:
+        db.session.rollback()
+        form.add_errors(exc.fields)
+        return None
+    db.session.commit()
+    return done
+
+
 # --- communities --------------------------------------------------------------------------
 
 
@@ -46,16 +64,10 @@ def index():  # noqa: ANN201
 def new():  # noqa: ANN201
     services.require_facilitator(current_user)
     form = CommunityForm()
-    if form.validate_on_submit():
-        try:
-            community = services.create_community(db.session, current_user, **form.values())
-        except Invalid as exc:
-            db.session.rollback()
-            form.add_errors(exc.fields)
-        else:
-            db.session.commit()
-            flash(_("The community is open. Invite people to join it."), "success")
-            return redirect(url_for("communities.show", community_id=community.id))
+    community = _save(form, partial(services.create_community, db.session, current_user))
+    if community:
+        flash(_("The community is open. Invite people to join it."), "success")
+        return redirect(url_for("communities.show", community_id=community.id))
     return render_template("communities/form.html", form=form, community=None), _status()
 
 
@@ -65,16 +77,9 @@ def edit(community_id: int):  # noqa: ANN201
     services.require_facilitator(current_user)
     community = services.get_community(db.session, community_id)
     form = CommunityForm(obj=community)
-    if form.validate_on_submit():
-        try:
-            services.update_community(db.session, current_user, community_id, **form.values())
-        except Invalid as exc:
-            db.session.rollback()
-            form.add_errors(exc.fields)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("communities.show", community_id=community_id))
+    if _save(form, partial(services.update_community, db.session, current_user, community_id)):
+        flash(_("Saved."), "success")
+        return redirect(url_for("communities.show", community_id=community_id))
     return render_template("communities/form.html", form=form, community=community), _status()
 
 
@@ -124,17 +129,25 @@ def calls():  # noqa: ANN201
 def new_call():  # noqa: ANN201
     services.require_facilitator(current_user)
     form = CallForm()
-    if form.validate_on_submit():
-        try:
-            call = services.open_call(db.session, current_user, **form.values())
-        except Invalid as exc:
-            db.session.rollback()
-            form.add_errors(exc.fields)
-        else:
-            db.session.commit()
-            flash(_("The call is published."), "success")
-            return redirect(url_for("communities.call", call_id=call.id))
-    return render_template("calls/form.html", form=form, timezone=str(get_timezone())), _status()
+    call = _save(form, partial(services.open_call, db.session, current_user))
+    if call:
+        flash(_("The call is published."), "success")
+        return redirect(url_for("communities.call", call_id=call.id))
+    return render_template("calls/form.html", form=form, call=None,
+                           timezone=str(get_timezone())), _status()
+
+
+@bp.route("/convocatorias/<int:call_id>/editar", methods=["GET", "POST"])
+@login_required
+def edit_call(call_id: int):  # noqa: ANN201
+    services.require_facilitator(current_user)
+    call = services.get_call(db.session, call_id)
+    form = CallForm() if request.method == "POST" else CallForm.of(call)
+    if _save(form, partial(services.update_call, db.session, current_user, call_id)):
+        flash(_("Saved."), "success")
+        return redirect(url_for("communities.call", call_id=call_id))
+    return render_template("calls/form.html", form=form, call=call,
+                           timezone=str(get_timezone())), _status()
 
 
 @bp.get("/convocatorias/<int:call_id>")

@@ -1,11 +1,12 @@
-"""The demo contest (forum/demo_data/contests.json) on the demo call, played through the
-same use cases people use: rules, jury, sheets in categories, scores, a tie settled, awards
-published. Runs after the demo call exists (forum.demo hooks it)."""
+"""The demo contest (forum/demo_data/contests.json) on a call of its own, played through the
+same use cases people use: the call opened, sheets sent in categories, the call closed, rules,
+jury, scores, a tie settled, awards published. Runs after the demo sheets exist."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forum.accounts.models import User
-from forum.communities.models import Call, CallSubmission
+from forum.communities import services as communities
+from forum.communities.models import Call
 from forum.contests import awards, scoring, services
 from forum.fichas.models import Ficha
 
@@ -34,12 +36,12 @@ def load(session: Session, progress: Callable[[int], None] | None = None) -> int
     """Create the demo contest; returns how many sheets it judged (0 if the call is
     missing). The caller commits."""
     data = _data()
-    call = session.scalar(select(Call).where(Call.title == data.get("call", "")))
-    if call is None:
-        return 0
     people = {u.email: u for u in session.scalars(select(User))}
     sheets = {f.title: f for f in session.scalars(select(Ficha))}
-    facilitator = next(u for u in people.values() if u.is_facilitator)
+    facilitator = next((u for u in people.values() if u.is_facilitator), None)
+    if not data or facilitator is None:
+        return 0
+    call = _open_call(session, facilitator, data["call"])
     contest = services.create_contest(session, facilitator, call.id)
     services.update_rubric(
         session, facilitator, contest.id, score_min=data["score_min"],
@@ -51,17 +53,11 @@ def load(session: Session, progress: Callable[[int], None] | None = None) -> int
         juror = services.add_juror(session, facilitator, contest.id, item["email"])
         services.set_juror_categories(session, facilitator, contest.id, juror.id,
                                       [category[n] for n in item.get("categories", [])])
-    sent = set(session.scalars(select(CallSubmission.ficha_id)
-                               .where(CallSubmission.call_id == call.id)))
-    for item in data["entries"]:
+    for item in data["entries"]:  # each owner sends their sheet into a category
         ficha = sheets[item["ficha"]]
-        if ficha.id in sent:
-            services.place_entry(session, facilitator, contest.id, ficha.id,
-                                 category[item["category"]])
-        else:
-            services.submit_entry(session, ficha.owner, call.id, ficha.id,
-                                  category[item["category"]])
+        services.submit_entry(session, ficha.owner, call.id, ficha.id, category[item["category"]])
         _step(progress)
+    _close_call(session, facilitator, call, data["call"])  # sheets in; the jury judges after
     services.open_jury(session, facilitator, contest.id)
     dimensions = [d.id for d in contest.dimensions]
     for item in data["scores"]:
@@ -83,6 +79,22 @@ def load(session: Session, progress: Callable[[int], None] | None = None) -> int
     else:
         awards.set_awards(session, facilitator, contest.id, chosen)
     return len(data["entries"])
+
+
+def _open_call(session: Session, facilitator: User, item: dict[str, Any]) -> Call:
+    """The contest's own call, open for now so the demo sheets can be sent to it."""
+    start = services.now() - timedelta(days=item["opens_days_ago"])
+    return communities.open_call(session, facilitator, title=item["title"],
+                                 instructions=item["instructions"], themes=item["themes"],
+                                 opens_at=start, closes_at=services.now() + timedelta(days=1))
+
+
+def _close_call(session: Session, facilitator: User, call: Call, item: dict[str, Any]) -> None:
+    """Move its closing date back, as a facilitator would, so it reads as a past contest."""
+    communities.update_call(session, facilitator, call.id, title=call.title,
+                            instructions=call.instructions, themes=call.themes,
+                            opens_at=call.opens_at,
+                            closes_at=services.now() - timedelta(days=item["closed_days_ago"]))
 
 
 def _step(progress: Callable[[int], None] | None) -> None:

@@ -250,3 +250,58 @@ def test_call_page_queries_do_not_grow_with_sheets(client, auth):
         make_ficha(owner=owner, title=f"Propia {n}")
     db.session.commit()
     assert queries_for_page() == few
+
+
+def test_facilitator_corrects_a_call_and_closes_it_early(app, client, auth, monkeypatch):
+    monkeypatch.setattr(app.extensions["babel"], "timezone_selector", lambda: "America/La_Paz")
+    facilitator, owner = make_facilitator(), make_user()
+    call = make_call(by=facilitator, title="Agua y territorio")
+    sent, late = make_ficha(owner=owner, title="Enviada"), make_ficha(owner=owner)
+    auth.login(owner)
+    assert submit(client, call.id, sent.id).status_code == 302
+    auth.logout()
+    auth.login(facilitator)
+    assert "/editar" in text(client.get(f"/convocatorias/{call.id}"))
+    form = text(client.get(f"/convocatorias/{call.id}/editar"))
+    shown = (call.opens_at - timedelta(hours=4)).strftime(LOCAL)  # in La Paz, UTC-4
+    assert 'value="Agua y territorio"' in form and f'value="{shown}"' in form
+    closing = now() - timedelta(hours=4, minutes=5)  # five minutes ago, typed in La Paz
+    data = call_form(title="Agua, riego y territorio", opens_at=shown,
+                     closes_at=closing.strftime(LOCAL))
+    response = client.post(f"/convocatorias/{call.id}/editar", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    edited = db.session.get(Call, call.id)
+    assert edited.title == "Agua, riego y territorio" and edited.closes_at < now()
+    assert "<strong>qué aprendieron</strong>" in edited.instructions_html
+    auth.logout()
+    auth.login(owner)
+    assert submit(client, call.id, late.id).status_code == 409  # closed: no more sheets
+    assert '-enviada">Enviada</a>' in text(client.get(f"/convocatorias/{call.id}"))
+    assert count(CallSubmission) == 1
+
+
+def test_editing_a_call_badly_keeps_the_typed_text_and_changes_nothing(client, auth):
+    call = make_call(by=make_facilitator(country=""), title="Agua y territorio")
+    auth.login(db.session.get(Call, call.id).created_by)
+    data = call_form(title="", instructions="Nuevas instrucciones <con cuidado>")
+    response = client.post(f"/convocatorias/{call.id}/editar", data=data)
+    body = text(response)
+    assert response.status_code == 422 and 'id="title-error"' in body
+    assert "Nuevas instrucciones &lt;con cuidado&gt;" in body
+    db.session.expire_all()
+    kept = db.session.get(Call, call.id)
+    assert kept.title == "Agua y territorio" and kept.instructions == ""
+
+
+def test_only_facilitators_edit_calls(client, auth):
+    call = make_call(by=make_facilitator(), title="Agua y territorio")
+    path = f"/convocatorias/{call.id}/editar"
+    assert client.get(path).status_code == 302  # a visitor is sent to log in
+    auth.login(make_user())
+    assert "/editar" not in text(client.get(f"/convocatorias/{call.id}"))
+    assert client.get(path).status_code == 403
+    assert client.post(path, data=call_form(title="Tomada")).status_code == 403
+    assert client.get("/convocatorias/999999/editar").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).title == "Agua y territorio"

@@ -4,9 +4,11 @@ same use cases facilitators and jurors use."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from forum.communities.models import Call
 from forum.contests import demo, scoring
 from forum.contests.models import Award, Contest, ContestState, Entry, Juror, Score
 from forum.extensions import db
@@ -37,5 +39,10 @@ def test_the_demo_runs_a_published_contest_on_a_demo_call(app, client):
     assert page.status_code == 200 and "Primer lugar" in page.get_data(as_text=True)
     call = client.get(f"/convocatorias/{contest.call_id}").get_data(as_text=True)
     assert "Concurso de buenas prácticas" in call and "Mención honrosa" in call
+    # a contest of its own call, judged after the call closed; the demo's open call stays
+    # open for people trying the forum out
+    assert '<span class="tag">Cerrada</span>' in call
+    assert db.session.get(Call, contest.call_id).closes_at < datetime.now(UTC).replace(tzinfo=None)
+    assert db.session.scalar(select(func.count(Call.id))) == 2
     sheet = db.session.get(Entry, first[0].entry_id).ficha_id
     assert "Primer lugar" in client.get(f"/fichas/{sheet}").get_data(as_text=True)
