@@ -1,14 +1,15 @@
 """Best-practice contests run on calls for experiences (issue 7).
 
 `init_app` registers the pages and what the package adds beside sheets (fichas.extras), on
-the call page (a template helper) and on withdrawal from a call (an event subscriber).
+the call page (a template helper), on withdrawal from a call (an event subscriber), and the
+jurors' notifications (contests.notices).
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from forum.contests import jury_views, views, web
+from forum.contests import jury_views, notices, views, web
 from forum.core import events
 from forum.fichas import extras
 
@@ -19,3 +20,4 @@ def init_app(app: Flask) -> None:
     app.context_processor(web.helpers)
     extras.register("before", web.awards_beside_sheet)
     events.subscribe_in_transaction("call.withdrawn", web.withdrawn)
+    notices.subscribe()

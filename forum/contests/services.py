@@ -218,7 +218,8 @@ def add_juror(session: Session, actor: User, contest_id: int, email: str) -> Jur
         session.rollback()
         raise Invalid({"email": _l("%(name)s is already on the jury.",
                                    name=person.display_name)}) from None
-    events.record(session, "contest.juror_added", contest_id=contest_id, user_id=person.id)
+    events.record(session, "contest.juror_added", contest_id=contest_id, user_id=person.id,
+                  call_id=contest.call_id, actor_id=actor.id)
     return juror
 
 
@@ -323,7 +324,8 @@ def open_jury(session: Session, actor: User, contest_id: int) -> Contest:
         raise Invalid(errors, _l("The contest is not ready for its jury yet."))
     contest.state = ContestState.JURY_OPEN.value
     session.flush()
-    events.record(session, "contest.jury_opened", contest_id=contest_id)
+    events.record(session, "contest.jury_opened", contest_id=contest_id,
+                  call_id=contest.call_id, actor_id=actor.id)
     return contest
 
 

@@ -34,7 +34,7 @@ Link = Callable[[str, dict], str]  # (endpoint, values) -> URL
 def _with_context() -> list:
     """What a sentence needs, joined into the one query that loads the notifications."""
     return [joinedload(Notification.actor), joinedload(Notification.ficha),
-            joinedload(Notification.space),
+            joinedload(Notification.space), joinedload(Notification.call),
             joinedload(Notification.post).joinedload(Post.space)]
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
+from forum.communities.models import Call
 from forum.extensions import db
 from forum.fichas.models import Ficha
 from forum.spaces.models import Post, Space
@@ -33,6 +34,7 @@ class NotificationKind(enum.StrEnum):
     FOLLOWUP_DUE = "followup_due"  # time to tell the workshop whether it worked
     SHEET_EDITED = "sheet_edited"  # someone saved a sheet I own or co-edit
     MODERATION = "moderation"  # a facilitator hid, restored, approved or dismissed my post
+    JURY = "jury"  # I was put on a contest's jury, or its jury opened for scoring
 
 
 class Notification(db.Model):
@@ -57,6 +59,8 @@ class Notification(db.Model):
         ForeignKey("fichas.id", ondelete="CASCADE"), index=True
     )
     space_id: Mapped[int | None] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    # a notice about a call (a contest's jury): neither a post nor a sheet
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
@@ -65,6 +69,7 @@ class Notification(db.Model):
     post: Mapped[Post | None] = relationship(lazy="raise")
     ficha: Mapped[Ficha | None] = relationship(lazy="raise")
     space: Mapped[Space | None] = relationship(lazy="raise")
+    call: Mapped[Call | None] = relationship(lazy="raise")
 
     @property
     def is_read(self) -> bool:

@@ -28,6 +28,7 @@ LABELS = {
     K.FOLLOWUP_DUE: _l("Reminders to tell how a resolved dilemma went"),
     K.SHEET_EDITED: _l("Edits to experience sheets I own or co-edit"),
     K.MODERATION: _l("Moderation of my posts"),
+    K.JURY: _l("Contest juries I am on"),
 }
 
 SENTENCES = {
@@ -46,6 +47,10 @@ MODERATION = {
     "restored": _l("%(actor)s showed your post in «%(space)s» again"),
     "approved": _l("%(actor)s approved your post in «%(space)s»: everyone sees it now"),
     "dismissed": _l("%(actor)s decided not to publish your post in «%(space)s»"),
+}
+JURY = {
+    "added": _l("%(actor)s put you on the jury of the contest «%(call)s»"),
+    "opened": _l("The jury of the contest «%(call)s» is open: score the sheets you were given"),
 }
 NOBODY = {K.ANSWER: _l("A speaker"), K.MODERATION: _l("A facilitator"),
           K.DILEMMA_RESOLVED: _l("A facilitator")}
@@ -71,13 +76,16 @@ def _template(n: Notification) -> Any:
         return MARKED_ANSWERED if is_question else ANSWERED
     if kind == K.MODERATION:
         return MODERATION.get(n.detail, MODERATION["hidden"])
+    if kind == K.JURY:
+        return JURY.get(n.detail, JURY["added"])
     return SENTENCES[kind]
 
 
 def sentence(n: Notification) -> str:
     """One readable line: "Ana replied to your position in «Mesa X»"."""
     values = {"actor": _actor(n), "space": _space_title(n),
-              "ficha": n.ficha.title if n.ficha is not None else ""}
+              "ficha": n.ficha.title if n.ficha is not None else "",
+              "call": n.call.title if n.call is not None else ""}
     text = str(_template(n)) % values
     if n.detail == "hidden" and n.post is not None and n.post.moderation_reason:
         text = _("%(sentence)s. Reason: %(reason)s", sentence=text,
@@ -86,11 +94,14 @@ def sentence(n: Notification) -> str:
 
 
 def target(n: Notification) -> tuple[str, dict[str, Any]]:
-    """Where the notification leads: the post in its thread, or the sheet."""
+    """Where the notification leads: the post in its thread, the sheet, or for a juror
+    their evaluations."""
     if n.post is not None:
         return "spaces.thread", {"space_id": n.post.space_id,
                                  "root_id": n.post.root_id or n.post.id,
                                  "_anchor": f"post-{n.post.id}"}
     if n.ficha_id is not None:
         return "fichas.show", {"ficha_id": n.ficha_id}
+    if n.kind == K.JURY:
+        return "contests.desk", {}
     return "notifications.index", {}

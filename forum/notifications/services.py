@@ -65,7 +65,7 @@ def _can_read(person: User, post: Post | None, ficha: Ficha | None) -> bool:
 
 
 def _deliver(session: Session, wanted: Wanted, *, actor_id: int | None, post: Post | None = None,
-             ficha: Ficha | None = None) -> list[Notification]:
+             ficha: Ficha | None = None, call_id: int | None = None) -> list[Notification]:
     """Create the notifications that survive the refusals; nothing is added before every
     check has run, so a failing check leaves no half-written batch."""
     wanted = {uid: kinds for uid, kinds in wanted.items() if uid != actor_id}
@@ -78,7 +78,7 @@ def _deliver(session: Session, wanted: Wanted, *, actor_id: int | None, post: Po
         made.append(Notification(
             user_id=person.id, kind=kind.value, detail=detail, actor_id=actor_id,
             post_id=post.id if post else None, space_id=post.space_id if post else None,
-            ficha_id=ficha.id if ficha else None, created_at=utcnow()))
+            ficha_id=ficha.id if ficha else None, call_id=call_id, created_at=utcnow()))
     session.add_all(made)
     if made:  # the live layer updates these people's unread counts once this commits
         events.record(session, "notification.created", user_ids=sorted({n.user_id for n in made}))
@@ -231,6 +231,17 @@ def on_post_approved(session: Session, event: DomainEvent) -> None:
     if post is not None:
         mentioned = sorted({int(m) for m in MENTION_LINK.findall(post.body_html or "")})
         _notify_post(session, post, mentioned)
+
+
+# --- calls ----------------------------------------------------------------------------------
+
+
+def notify_about_call(session: Session, user_ids: set[int], kind: NotificationKind,
+                      detail: str, *, actor_id: int | None, call_id: int) -> list[Notification]:
+    """For packages built on calls (contests): the same refusals as every other notice
+    (not the actor, not a kind turned off); a call is public, so everyone may read it."""
+    return _deliver(session, {uid: [(kind, detail)] for uid in user_ids}, actor_id=actor_id,
+                    call_id=call_id)
 
 
 # --- follow-ups (from the CLI) --------------------------------------------------------------

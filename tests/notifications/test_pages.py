@@ -12,7 +12,7 @@ from forum.accounts.models import Role
 from forum.core.database import count_queries
 from forum.extensions import db
 from forum.notifications import inbox
-from forum.notifications.models import Notification, NotificationSettings, utcnow
+from forum.notifications.models import Notification, NotificationKind, NotificationSettings, utcnow
 from forum.spaces import marks
 from forum.spaces.models import Post
 from tests.conftest import make_ficha, make_user
@@ -162,7 +162,7 @@ def test_preferences_page_turns_kinds_off_and_opts_into_the_digest(client, auth)
     auth.login(me)
     english(client)
     page = text(client.get("/avisos/preferencias"))
-    assert page.count("checked") == 9  # every kind on, digest off
+    assert page.count("checked") == len(NotificationKind)  # every kind on, digest off
     assert not E_LEARNING.search(visible_text(page))
     response = client.post("/avisos/preferencias", data={"kinds": ["mention", "answer"],
                                                          "digest": "1"})
