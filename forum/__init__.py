@@ -128,6 +128,7 @@ def init_events(app: Flask) -> None:
     events.init_app(app)
     events.subscribe("attachment.removed", fichas_services.delete_removed_file)
     events.subscribe_in_transaction("*", spaces_services.bump_revision)
+    events.subscribe_in_transaction("person.updated", fichas_services.person_updated)
     notifications.register(app)
     search.init_app(app)
 

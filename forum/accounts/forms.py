@@ -32,6 +32,28 @@ class RegisterForm(FlaskForm):
         self.country.choices = [("", "—"), *vocab.countries()]
 
 
+class ProfileForm(FlaskForm):
+    """No length rules here: accounts.services checks every field at once, in one voice."""
+
+    display_name = StringField(_l("Name shown to others"), render_kw={"maxlength": 80})
+    country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    organisation = StringField(_l("Organisation"), render_kw={"maxlength": 160})
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", "—"), *vocab.countries()]
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(),
+                                                                 Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
 class TokenForm(FlaskForm):
     name = StringField(_l("What is this token for?"), validators=[DataRequired(), Length(max=80)])
 

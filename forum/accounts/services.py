@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.accounts.models import ApiToken, Role, User
-from forum.core import vocab
+from forum.core import events, vocab
 from forum.core.errors import Invalid, NotAllowed, NotFound
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -45,15 +45,50 @@ def validate_person(
         errors["email"] = _l("Enter a valid e-mail address.")
     elif session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
         errors["email"] = _l("An account with this e-mail already exists. Log in instead.")
+    errors |= profile_problems(name, country, organisation)
+    if problem := password_problem(password):
+        errors["password"] = problem
+    return errors
+
+
+def profile_problems(name: str, country: str, organisation: str) -> dict[str, object]:
+    """What others see of a person, checked alike at registration and on the profile."""
+    errors: dict[str, object] = {}
     if not 2 <= len(name) <= 80:
         errors["display_name"] = _l("Your name must have between 2 and 80 characters.")
     if country and country not in vocab.COUNTRY_CODES:
         errors["country"] = _l("Choose a country from the list.")
     if len(organisation) > 160:
         errors["organisation"] = _l("At most 160 characters.")
-    if problem := password_problem(password):
-        errors["password"] = problem
     return errors
+
+
+def update_profile(session: Session, user: User, *, name: str, country: str = "",
+                   organisation: str = "") -> User:
+    """Name, country and organisation as others see them. A change is an event: the search
+    index and the cached pages that show the person's name follow it."""
+    name, organisation = name.strip(), organisation.strip()
+    if errors := profile_problems(name, country, organisation):
+        raise Invalid(errors)
+    before = (user.display_name, user.country, user.organisation)
+    user.display_name, user.country, user.organisation = name, country, organisation
+    session.flush()
+    if before != (name, country, organisation):
+        events.record(session, "person.updated", user_id=user.id)
+    return user
+
+
+def change_password(session: Session, user: User, *, current: str, new: str) -> User:
+    """Asks for the current password, so an unattended open session cannot lock its owner
+    out; every other session and reset link ends with the old one."""
+    errors: dict[str, object] = {}
+    if not check_password_hash(user.password_hash, current or ""):
+        errors["current"] = _l("That is not your current password.")
+    if problem := password_problem(new or ""):
+        errors["password"] = problem
+    if errors:
+        raise Invalid(errors)
+    return set_password(session, user, new)
 
 
 def password_problem(password: str) -> object | None:

@@ -24,9 +24,11 @@ from flask_wtf import FlaskForm
 from forum.accounts import services
 from forum.accounts.auth import end_session, start_session
 from forum.accounts.forms import (
+    ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
+    ProfileForm,
     RegisterForm,
     TokenForm,
 )
@@ -101,8 +103,7 @@ def register():  # noqa: ANN201
             )
         except Invalid as exc:
             db.session.rollback()
-            for name, reason in exc.fields.items():
-                getattr(form, name).errors.append(str(reason))
+            _field_errors(form, exc)
         else:
             db.session.commit()
             start_session(user)
@@ -196,6 +197,58 @@ def profile(user_id: int):  # noqa: ANN201
         token_form=TokenForm() if own else None,
         new_secret=None,
     )
+
+
+@bp.route("/perfil/editar", methods=["GET", "POST"])
+@login_required
+def edit_profile():  # noqa: ANN201
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(db.session, current_user, name=form.display_name.data,
+                                    country=form.country.data or "",
+                                    organisation=form.organisation.data or "")
+        except Invalid as exc:
+            db.session.rollback()
+            _field_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("accounts.profile", user_id=current_user.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/edit_profile.html", form=form), status
+
+
+@bp.route("/perfil/contrasena", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"],  # guessing the current password is a log-in
+               on_breach=_form_again("accounts/change_password.html", ChangePasswordForm))
+def change_password():  # noqa: ANN201
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(db.session, current_user, current=form.current.data,
+                                     new=form.password.data)
+        except Invalid as exc:
+            db.session.rollback()
+            _field_errors(form, exc)
+        else:
+            db.session.commit()
+            # the old session carried the old password's fingerprint: open a new one
+            start_session(current_user._get_current_object(),
+                          remember=bool(request.cookies.get(
+                              current_app.config.get("REMEMBER_COOKIE_NAME",
+                                                     "remember_token"))))
+            flash(_("Your password was changed; other devices must log in again."),
+                  "success")
+            return redirect(url_for("accounts.profile", user_id=current_user.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/change_password.html", form=form), status
+
+
+def _field_errors(form: FlaskForm, exc: Invalid) -> None:
+    for name, reason in exc.fields.items():
+        getattr(form, name).errors.append(str(reason))
 
 
 @bp.post("/perfil/tokens")

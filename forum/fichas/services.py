@@ -126,6 +126,15 @@ def bump_extras(session: Session, ficha_ids: Iterable[int]) -> None:
                         .execution_options(synchronize_session=False))
 
 
+def person_updated(session: Session, event: events.DomainEvent) -> None:
+    """In-transaction subscriber: a sheet page names its owner and co-editors, so the
+    cached pages of theirs are rendered anew when one changes their name or country."""
+    user_id = event.data["user_id"]
+    coedited = select(ficha_editors.c.ficha_id).where(ficha_editors.c.user_id == user_id)
+    bump_extras(session, session.scalars(select(Ficha.id).where(
+        (Ficha.owner_id == user_id) | Ficha.id.in_(coedited))))
+
+
 def _touch(ficha: Ficha) -> None:
     """Co-editors and files are not revisions, but readers must see them change."""
     ficha.updated_at = _now()

@@ -146,7 +146,9 @@ def show(ficha_id: Ref):  # noqa: ANN201
     )
     # editors see the completeness guide, whose reading links come from elsewhere
     guides = access.guide_stamp if variant != "reader" else ()
-    key = ("ficha-article", ficha_id, access.version, access.updated_at, locale, variant, guides)
+    # extras_rev: also bumped when the owner or a co-editor, named in the article, is renamed
+    key = ("ficha-article", ficha_id, access.version, access.updated_at, access.extras_rev,
+           locale, variant, guides)
     cache = page_cache()[0]
     title, article, meta = cache.get_or_render(key, lambda: _article(ficha_id, variant, guides))
     around = cache.get_or_render(("ficha-extras", ficha_id, access.extras_rev, locale),

@@ -245,8 +245,8 @@ def for_refs(session: Session, refs: Iterable[tuple[str, int]]
     """Documents to (re)write and keys to delete for pending references.
 
     A reference is ("ficha" | "space" | "post" | "guide", id), "space_posts" (a space and
-    every post in it: its title and themes are on them) or "thread" (a moved thread, root
-    and replies).
+    every post in it: its title and themes are on them), "thread" (a moved thread, root
+    and replies) or "person" (someone renamed: the sheets they own and the posts they wrote).
     """
     wanted: dict[str, set[int]] = {}
     for kind, ref_id in refs:
@@ -256,6 +256,9 @@ def for_refs(session: Session, refs: Iterable[tuple[str, int]]
     ficha_ids = sorted(wanted.get("ficha", ()))
     for chunk in _chunks(ficha_ids):
         docs.extend(_fichas(session, Ficha.id.in_(chunk)))
+    people = sorted(wanted.get("person", ()))
+    if people:
+        docs.extend(_fichas(session, Ficha.owner_id.in_(people)))
     guide_ids = sorted(wanted.get("guide", ()))
     for chunk in _chunks(guide_ids):
         docs.extend(_guides(session, LibraryItem.id.in_(chunk)))
@@ -267,6 +270,8 @@ def for_refs(session: Session, refs: Iterable[tuple[str, int]]
         post_where.append(Post.id.in_(sorted(wanted["post"])))
     if wanted.get("space_posts"):
         post_where.append(Post.space_id.in_(sorted(wanted["space_posts"])))
+    if people:
+        post_where.append(Post.author_id.in_(people))
     if wanted.get("thread"):
         threads = sorted(wanted["thread"])
         post_where += [Post.id.in_(threads), Post.root_id.in_(threads)]

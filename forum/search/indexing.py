@@ -49,7 +49,7 @@ POST_EVENTS = ("post.created", "post.edited", "post.deleted", "post.hidden", "po
 SPACE_EVENTS = ("space.created", "space.state", "space.synthesis")
 GUIDE_EVENTS = ("guide.created", "guide.updated", "guide.removed")  # the library's items
 EVENT_TYPES = ("ficha.created", "ficha.revised", "space.updated", "thread.moved",
-               *SPACE_EVENTS, *POST_EVENTS, *GUIDE_EVENTS)
+               "person.updated", *SPACE_EVENTS, *POST_EVENTS, *GUIDE_EVENTS)
 
 
 def refs_for(session: Session, event: events.DomainEvent) -> list[tuple[str, int]]:
@@ -63,6 +63,8 @@ def refs_for(session: Session, event: events.DomainEvent) -> list[tuple[str, int
         return [("space", data["space_id"])]
     if event.type in GUIDE_EVENTS:
         return [("guide", data["guide_id"])]
+    if event.type == "person.updated":  # name and country are on their sheets and posts
+        return [("person", data["user_id"])]
     if event.type == "thread.moved":
         return [("thread", data["post_id"])]
     if event.type in POST_EVENTS:

@@ -26,7 +26,8 @@ class PendingIndex(db.Model):
     __tablename__ = "search_pending"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(12))  # ficha | space | space_posts | post | thread
+    # ficha | space | space_posts | post | thread | guide | person
+    kind: Mapped[str] = mapped_column(String(12))
     ref_id: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     attempts: Mapped[int] = mapped_column(default=0)

@@ -23,7 +23,7 @@ from forum.core.content import render_markdown
 from forum.core.errors import Invalid, NotAllowed, NotFound
 from forum.core.slugs import slugify
 from forum.spaces.kinds import SpaceKind, SpaceState
-from forum.spaces.models import Space, space_speakers, space_themes
+from forum.spaces.models import Post, Space, space_speakers, space_themes
 from forum.spaces.queries import Participation, has_own_things, position_of
 from forum.spaces.video import embed_url
 
@@ -192,7 +192,16 @@ def remove_speaker(session: Session, actor: User, space_id: int, user_id: int) -
 
 
 def bump_revision(session: Session, event: events.DomainEvent) -> None:
-    """In-transaction subscriber: any event about a space changes that space's page."""
+    """In-transaction subscriber: any event about a space changes that space's page, and a
+    person's new name changes every page that shows their posts or them as a speaker."""
+    if event.type == "person.updated":
+        user_id = event.data["user_id"]
+        spoke = select(space_speakers.c.space_id).where(space_speakers.c.user_id == user_id)
+        wrote = select(Post.space_id).where(Post.author_id == user_id)
+        session.execute(update(Space).where(Space.id.in_(spoke) | Space.id.in_(wrote))
+                        .values(revision=Space.revision + 1)
+                        .execution_options(synchronize_session=False))
+        return
     space_ids = {event.data.get("space_id"), event.data.get("from_space_id")} - {None}
     for space_id in space_ids:
         session.execute(update(Space).where(Space.id == space_id)
