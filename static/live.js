@@ -198,14 +198,9 @@
     box.hidden = false;
   }
 
+  // what arrives live was rendered in UTC for everyone: shown in this browser's zone
   function localTimes(root) {
-    var times = root.querySelectorAll("time[datetime]");
-    var fmt;
-    try { fmt = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {dateStyle: "short", timeStyle: "short"}); } catch (e) { return; }
-    times.forEach(function (t) {
-      var when = new Date(t.getAttribute("datetime"));
-      if (!isNaN(when)) t.textContent = fmt.format(when);
-    });
+    if (window.forumLocalTimes) window.forumLocalTimes(root);
   }
 
   /* Drafts: every textarea of a form that posts is saved as you type, restored when the

@@ -18,7 +18,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -178,6 +178,8 @@ def template_helpers() -> dict[str, Any]:
         "csrf_token": pagecache.form_token,  # over Flask-WTF's own context processor
         "absolute_url": absolute_url,
         "ref": Ref.of,  # url_for('fichas.show', ficha_id=ref(id, title)): a readable URL
+        # static/times.js shows such pages' times in the reader's zone
+        "times_in_utc": lambda: str(get_timezone()) == "UTC",
     }
 
 

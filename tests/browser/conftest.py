@@ -26,9 +26,11 @@ class Tabs:
     site: Any
     opened: list[tuple[Page, list[str]]] = field(default_factory=list)
 
-    def open(self, width: int, person: Any = None) -> tuple[Page, list[str]]:
-        """A fresh tab at `width`, logged in as `person` when given, on the home page."""
-        page, errors = new_page(self.browser, width)
+    def open(self, width: int, person: Any = None,
+             timezone: str | None = None) -> tuple[Page, list[str]]:
+        """A fresh tab at `width` (its clock in `timezone`), logged in as `person` when
+        given, on the home page."""
+        page, errors = new_page(self.browser, width, timezone=timezone)
         self.opened.append((page, errors))
         if person is not None:
             log_in(page, self.site, person)

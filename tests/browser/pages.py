@@ -48,10 +48,13 @@ def browser() -> Iterator[Browser]:
         yield found
 
 
-def new_page(browser: Browser, width: int = 1000, locale: str = LOCALE) -> tuple[Page, list[str]]:
-    """A page in its own context (its own cookies: one person), and the list that every
-    console error and uncaught exception of that page lands in: tests assert it stays empty."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
+def new_page(browser: Browser, width: int = 1000, locale: str = LOCALE,
+             timezone: str | None = None) -> tuple[Page, list[str]]:
+    """A page in its own context (its own cookies: one person; `timezone` the browser's
+    zone), and the list that every console error and uncaught exception of that page lands
+    in: tests assert it stays empty."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale,
+                                  timezone_id=timezone)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(f"{page.url}: {m.text}"))
