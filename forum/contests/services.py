@@ -226,9 +226,13 @@ def add_juror(session: Session, actor: User, contest_id: int, email: str) -> Jur
 def remove_juror(session: Session, actor: User, contest_id: int, juror_id: int) -> None:
     """Their scores go with them: an incomplete jury member must not weigh on the result."""
     require_manager(actor)
-    _require_framing(get_contest(session, contest_id))
-    session.delete(get_juror(session, contest_id, juror_id))
+    contest = get_contest(session, contest_id)
+    _require_framing(contest)
+    juror = get_juror(session, contest_id, juror_id)
+    session.delete(juror)
     session.flush()
+    events.record(session, "contest.juror_removed", contest_id=contest_id,
+                  user_id=juror.user_id, call_id=contest.call_id)
 
 
 def set_juror_categories(session: Session, actor: User, contest_id: int, juror_id: int,

@@ -56,3 +56,15 @@ def test_jury_notices_can_be_turned_off_on_the_preferences_page(client, auth):
     auth.login(make_user())
     page = client.get("/avisos/preferencias").get_data(as_text=True)
     assert "Jurados de concursos en los que estoy" in page
+
+
+def test_a_juror_taken_off_the_jury_loses_its_notices_and_others_keep_theirs(client, auth):
+    facilitator = make_facilitator()
+    contest = make_contest(by=facilitator)
+    ana, bruno = make_user(), make_user()
+    ana_id = add_juror(contest=contest, by=facilitator, person=ana)
+    add_juror(contest=contest, by=facilitator, person=bruno)
+    step(services.remove_juror, contest, facilitator, ana_id)
+    assert notices(ana) == [] and [n.detail for n in notices(bruno)] == ["added"]
+    auth.login(ana)
+    assert "jurado" not in client.get("/avisos").get_data(as_text=True)
