@@ -6,6 +6,7 @@ commits except where noted, so a view or the CLI decides the transaction.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import ColumnElement
@@ -66,18 +67,23 @@ def get_ficha(session: Session, ficha_id: int, person: User | None = None) -> Fi
     return ficha
 
 
+@functools.cache
+def _stamp_query() -> Select:
+    """Built once: making the aliased subqueries anew cost more than the query itself on
+    the cached sheet page (about 4 ms a view)."""
+    every = aliased(Ficha)
+    return (select(Ficha.title, Ficha.version, Ficha.updated_at, Ficha.extras_rev,
+                   select(func.count(every.id)).scalar_subquery(),
+                   select(func.max(every.updated_at)).scalar_subquery())
+            .where(Ficha.id == bindparam("ficha_id")))
+
+
 def ficha_stamp(
     session: Session, ficha_id: int
 ) -> tuple[str, int, datetime, int, int, datetime]:
     """(title, version, updated_at, extras, sheets, last update of any sheet), in one query:
     changes whenever anything shown on the sheet page changes, similar sheets included."""
-    every = aliased(Ficha)
-    row = session.execute(
-        select(Ficha.title, Ficha.version, Ficha.updated_at, Ficha.extras_rev,
-               select(func.count(every.id)).scalar_subquery(),
-               select(func.max(every.updated_at)).scalar_subquery())
-        .where(Ficha.id == ficha_id)
-    ).first()
+    row = session.execute(_stamp_query(), {"ficha_id": ficha_id}).first()
     if row is None:
         raise NotFound(_l("This experience sheet does not exist."))
     return tuple(row)
