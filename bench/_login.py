@@ -67,6 +67,12 @@ def server_login(host: str, port: int, email: str, password: str) -> str:
         response, html = _fetch(conn, "POST", "/entrar", headers, form)
         if response.status != 302:
             raise RuntimeError(f"log-in failed with {response.status}: {html[:300]}")
+        cookie = _session_cookie(response, cookie)
+        # log-in starts a fresh session without a form token; the first page gives it one
+        # (a new cookie), as a browser keeps it: without this every measured request would
+        # write the session again
+        response, _html = _fetch(conn, "GET", "/", headers | {"Cookie": f"{COOKIE}={cookie}"},
+                                 "")
         return _session_cookie(response, cookie)
     finally:
         conn.close()
