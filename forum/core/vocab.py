@@ -95,6 +95,33 @@ def label(vocab: dict, code: str) -> str:
     return str(vocab.get(code, code))
 
 
+def read_number(args: Mapping[str, Any], key: str, default: int | None, low: int, high: int,
+                errors: dict, *, clamp_low: bool = False, clamp_high: bool = False
+                ) -> int | None:
+    """A whole number from `args[key]` (`default` if absent). Out of [low, high] it is either
+    brought to the bound (a page number past the end) or noted in `errors` and ignored;
+    each caller says which, per side."""
+    raw = str(args.get(key) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        errors[key] = _l("Expected a number.")
+        return default
+    if value < low:
+        if clamp_low:
+            return low
+        errors[key] = _l("Expected a number between %(low)d and %(high)d.", low=low, high=high)
+        return default
+    if value > high:
+        if clamp_high:
+            return high
+        errors[key] = _l("Expected a number between %(low)d and %(high)d.", low=low, high=high)
+        return default
+    return value
+
+
 def read_code(args: Mapping[str, Any], key: str, codes: Any, errors: dict) -> str:
     """A code from `args[key]` if it is one of `codes` ("" if absent); an unknown value is
     noted in `errors` (lists, search and the API all read filters this way)."""

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -58,16 +57,9 @@ class Page[T]:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _int(args: Mapping[str, Any], key: str, default: int, low: int, high: int, errors: dict) -> int:
-    raw = args.get(key)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        errors[key] = _l("Expected a number.")
-        return default
-    return min(max(value, low), high)
+
+
+CLAMPED = {"clamp_low": True, "clamp_high": True}  # a list page past either end shows the end
 
 
 def read_filters(
@@ -86,8 +78,9 @@ def read_filters(
         modality=vocab.read_code(args, "modality", list(vocab.MODALITIES), errors),
         missing_lessons=str(args.get("missing_lessons", "")).lower() in ("1", "true", "on", "yes"),
         sort=vocab.read_code(args, "sort", list(SORTS), errors) or "recent",
-        page=_int(args, "page", 1, 1, 100_000, errors),
-        per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors),
+        page=vocab.read_number(args, "page", 1, 1, 100_000, errors, **CLAMPED),
+        per_page=vocab.read_number(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors,
+                                   **CLAMPED),
     )
     return filters, errors
 

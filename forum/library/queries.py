@@ -40,20 +40,6 @@ class LibraryFilters:
         return {k: v for k, v in data.items() if v != defaults[k] and k != "per_page"}
 
 
-def _number(args: Mapping[str, Any], key: str, default: int | None, low: int, high: int,
-            errors: dict) -> int | None:
-    raw = str(args.get(key) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        errors[key] = _l("Expected a number.")
-        return default
-    if not low <= value <= high:
-        errors[key] = _l("Expected a number between %(low)d and %(high)d.", low=low, high=high)
-        return default
-    return value
 
 
 def read_filters(args: Mapping[str, Any], default_per_page: int = 20
@@ -63,10 +49,10 @@ def read_filters(args: Mapping[str, Any], default_per_page: int = 20
     filters = LibraryFilters(
         theme=vocab.read_code(args, "theme", vocab.THEMES, errors),
         language=vocab.read_code(args, "language", schema.LANGUAGES, errors),
-        year=_number(args, "year", None, schema.YEAR_MIN, schema.year_max(), errors),
+        year=vocab.read_number(args, "year", None, schema.YEAR_MIN, schema.year_max(), errors),
         kind=vocab.read_code(args, "kind", schema.SOURCES, errors),
-        page=_number(args, "page", 1, 1, 100_000, errors) or 1,
-        per_page=_number(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors)
+        page=vocab.read_number(args, "page", 1, 1, 100_000, errors) or 1,
+        per_page=vocab.read_number(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors)
         or default_per_page,
     )
     return filters, errors

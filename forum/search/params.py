@@ -20,20 +20,6 @@ MAX_PER_PAGE = 50
 MAX_PAGE = 10_000
 
 
-def _number(args: Mapping[str, Any], key: str, default: int | None, low: int, high: int,
-            errors: dict) -> int | None:
-    raw = str(args.get(key) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        errors[key] = _l("Expected a number.")
-        return default
-    if value < low:
-        errors[key] = _l("Expected a number of at least %(n)d.", n=low)
-        return default
-    return min(value, high)
 
 
 def _day(args: Mapping[str, Any], key: str, errors: dict) -> date | None:
@@ -59,7 +45,7 @@ def read_params(args: Mapping[str, Any], default_per_page: int = 20
         actor=vocab.read_code(args, "actor", vocab.ACTORS, errors),
         status=vocab.read_code(args, "status", vocab.STATUSES, errors),
         modality=vocab.read_code(args, "modality", vocab.MODALITIES, errors),
-        author=_number(args, "author", None, 1, 2**31 - 1, errors),
+        author=vocab.read_number(args, "author", None, 1, 2**31 - 1, errors, clamp_high=True),
         since=_day(args, "since", errors),
         until=_day(args, "until", errors),
     )
@@ -70,9 +56,9 @@ def read_params(args: Mapping[str, Any], default_per_page: int = 20
         q=str(args.get("q") or "")[: MAX_CHARS * 10],
         filters=filters,
         sort=vocab.read_code(args, "sort", SORTS, errors) or "relevance",
-        page=_number(args, "page", 1, 1, MAX_PAGE, errors) or 1,
-        per_page=_number(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors)
-        or default_per_page,
+        page=vocab.read_number(args, "page", 1, 1, MAX_PAGE, errors, clamp_high=True) or 1,
+        per_page=vocab.read_number(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors,
+                                   clamp_high=True) or default_per_page,
     )
     return params, errors
 
