@@ -25,10 +25,12 @@
   socket.on("connect", function () {
     socket.emit("join", {room: room}, function (ack) {
       if (!ack || !ack.ok) return;
+      page.setAttribute("data-live-joined", "");  // the room is live here (and tests wait on it)
       if (fromJoin) { fromJoin = false; last = Math.max(last, ack.last_id); return; }
       if (ack.last_id > last) socket.emit("resume", {room: room, after: last});
     });
   });
+  socket.on("disconnect", function () { page.removeAttribute("data-live-joined"); });
   socket.on("event", function (ev) {
     if (!ev || ev.room !== room || seen[ev.id]) return;
     seen[ev.id] = true;

@@ -122,5 +122,9 @@ def same_document(page: Page) -> bool:
 
 
 def wait_live(page: Page) -> None:
-    """Wait until the page's live script has loaded (it connects and joins by itself)."""
-    page.wait_for_function("typeof window.io === 'function'", timeout=5000)
+    """Wait until the page's live script has joined its room, so nothing sent after this
+    can be missed. A selector, not `wait_for_function`: Playwright's polling predicate runs
+    through `eval`, which the page's CSP refuses (no 'unsafe-eval') whenever the first
+    check comes too early."""
+    page.wait_for_selector("[data-live-room][data-live-joined]", state="attached",
+                           timeout=8000)

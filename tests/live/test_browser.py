@@ -21,8 +21,7 @@ def test_a_position_appears_on_the_other_page_without_reload(site, browser, widt
     url = f"{site.server.url}/espacios/{table.id}"
     watching, watch_errors = open_page(browser, site, reader, width)
     watching.goto(url)
-    watching.wait_for_function("document.querySelector('[data-live-presence]') !== null"
-                               " || window.io !== undefined")
+    pages.wait_live(watching)
     watching.fill("#new-body", "Estoy escribiendo mi propia posición")  # typing, not sent
     mark_document(watching)
     posting, post_errors = open_page(browser, site, author, width)
