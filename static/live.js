@@ -98,6 +98,14 @@
     if (sort === "support") reorder();
   }
 
+  // My post was hidden or set aside by a facilitator: it stays on my page, marked, as a
+  // reload would show it (the reason is in my notices, not sent to everyone's page).
+  function ownStatus(el, status) {
+    var said = document.getElementById("live-own-" + status);
+    if (!said || el.querySelector(".own-status")) return;
+    el.querySelector("header").after(said.content.firstElementChild.cloneNode(true));
+  }
+
   function reorder() {
     var list = document.querySelector("[data-live-list]");
     if (!list) return;
@@ -114,8 +122,10 @@
   function post(d) {
     var el = document.getElementById("post-" + d.post_id);
     if (el && d.author_id === me) {  // my own post keeps my buttons: take only its text
-      if (!d.html) return;
+      if (!d.html) return ownStatus(el, d.status);  // others lose it; I see it marked
       var fresh = fragment(d.html);
+      var said = el.querySelector(".own-status");
+      if (said) said.remove();
       ["header .meta", ".prose"].forEach(function (sel) {
         var a = el.querySelector(sel), b = fresh.querySelector(sel);
         if (a && b) a.replaceWith(b);

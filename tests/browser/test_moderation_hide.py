@@ -1,5 +1,6 @@
 """A facilitator hides a reply with a reason from the thread page: it vanishes from the page
-another participant is reading, without a reload, and the audit log records why."""
+another participant is reading, without a reload, stays marked on its author's page, and the
+audit log records why."""
 
 from __future__ import annotations
 
@@ -41,13 +42,17 @@ def test_a_hidden_reply_vanishes_live_and_is_in_the_audit_log(site, tabs, width)
     kept = "En Taraco la feria ya cumplió tres años."
     make_reply(to=root, by=make_user(), body=kept)
     offending = f"Compren mis productos milagrosos, escriban a mi número ({width})."
-    make_reply(to=root, by=make_user(), body=offending)
+    author = make_user(name="Vendedor Ajeno")
+    make_reply(to=root, by=author, body=offending)
     reason = REASON[width]
 
     reader, r_errors = tabs.open(width, make_user(name="Carla Ticona"))
     open_thread(reader, space_title, THREAD[width])
     expect(reader.locator("article.post", has_text=offending)).to_be_visible()
     mark_document(reader)
+    own, o_errors = tabs.open(width, author)
+    open_thread(own, space_title, THREAD[width])
+    mark_document(own)
 
     mod, m_errors = tabs.open(width, facilitator)
     open_thread(mod, space_title, THREAD[width])
@@ -66,6 +71,11 @@ def test_a_hidden_reply_vanishes_live_and_is_in_the_audit_log(site, tabs, width)
     assert same_document(reader), "the post should vanish without a reload"
     assert_fits(reader, width)
     screenshot(reader, "moderation-reader", width)
+    # its author keeps it, marked as a reload would show it; the reason is in their notices
+    expect(own.locator("article.post", has_text=offending)).to_contain_text(
+        "Un facilitador/a ocultó esta publicación", timeout=8000)
+    assert same_document(own)
+    expect(own.locator("article.post", has_text=offending)).not_to_contain_text(reason)
 
     mod.get_by_role("navigation", name="Principal").get_by_role("link", name="Moderación").click()
     mod.get_by_role("link", name="Registro de las acciones de moderación").click()
@@ -76,4 +86,4 @@ def test_a_hidden_reply_vanishes_live_and_is_in_the_audit_log(site, tabs, width)
     expect(row).to_contain_text("Facilitadora Ruth")
     assert_fits(mod, width)
     screenshot(mod, "moderation-audit", width)
-    assert r_errors == [] and m_errors == []
+    assert r_errors == [] and m_errors == [] and o_errors == []
