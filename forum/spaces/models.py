@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
@@ -193,6 +204,10 @@ class Flag(db.Model):
     """A participant asks facilitators to look at a post."""
 
     __tablename__ = "flags"
+    # one open flag per person per post, even from two tabs at once (see flag_post)
+    __table_args__ = (Index("uq_flags_open", "post_id", "user_id", unique=True,
+                            sqlite_where=text("resolved_at IS NULL"),
+                            postgresql_where=text("resolved_at IS NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)

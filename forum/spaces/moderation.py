@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from forum.accounts.models import User
@@ -111,6 +112,9 @@ def _resolve_flags(session: Session, post: Post, resolution: str) -> int:
 # --- participants -------------------------------------------------------------------------
 
 
+ALREADY_FLAGGED = _l("You already flagged this post; facilitators will look at it.")
+
+
 def flag_post(session: Session, actor: User, post_id: int, reason: str) -> Flag:
     """Ask facilitators to look at a post. Not an audit entry (that log is of moderation);
     one open flag per person per post, so nobody can weigh the queue by repeating."""
@@ -125,10 +129,14 @@ def flag_post(session: Session, actor: User, post_id: int, reason: str) -> Flag:
     open_flag = session.scalar(select(Flag.id).where(
         Flag.post_id == post.id, Flag.user_id == actor.id, Flag.resolved_at.is_(None)))
     if open_flag is not None:
-        raise Conflict(_l("You already flagged this post; facilitators will look at it."))
+        raise Conflict(ALREADY_FLAGGED)
     flag = Flag(post_id=post.id, user_id=actor.id, reason=text, created_at=_now())
     session.add(flag)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # flagged from another tab a moment ago (uq_flags_open)
+        session.rollback()
+        raise Conflict(ALREADY_FLAGGED) from None
     _event(session, "post.flagged", post, flag_id=flag.id)
     return flag
 

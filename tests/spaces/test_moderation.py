@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from forum.accounts.models import Role, User
 from forum.core import events
@@ -197,6 +198,42 @@ def test_flag_rules(people, thread):
     db.session.commit()
     assert db.session.scalar(select(func.count(Flag.id))) == 2
     assert audit_count() == 0  # flags are not moderation actions
+
+
+def test_the_same_flag_sent_from_two_tabs_at_once_is_kept_once(people, thread, monkeypatch,
+                                                               recorded):
+    """Both requests pass the check before either writes: the database index refuses the
+    second, which gets the same clear refusal and leaves nothing half-written."""
+    post_id, who, now = thread["root"].id, people["other"].id, moderation._now()
+    check_reason = moderation._reason
+
+    def other_tab_writes_first(*args: Any, **kwargs: Any) -> str:
+        with db.engine.begin() as conn:  # its own connection: the other request's commit
+            conn.execute(insert(Flag).values(post_id=post_id, user_id=who, created_at=now,
+                                             reason="Publicidad (otra pestaña).", resolution=""))
+        return check_reason(*args, **kwargs)
+
+    monkeypatch.setattr(moderation, "_reason", other_tab_writes_first)
+    with pytest.raises(Conflict, match="Ya señalaste"):
+        moderation.flag_post(db.session, people["other"], post_id, "Parece publicidad.")
+    db.session.rollback()
+    assert db.session.scalars(select(Flag.reason)).all() == ["Publicidad (otra pestaña)."]
+    assert [e for e in recorded if e.type == "post.flagged"] == []
+
+
+def test_a_resolved_flag_does_not_count_as_open_for_the_database(people, thread):
+    post_id, who, now = thread["root"].id, people["other"].id, moderation._now()
+
+    def flag(reason: str, **resolved: Any) -> Flag:
+        return Flag(post_id=post_id, user_id=who, reason=reason, created_at=now, **resolved)
+
+    db.session.add(flag("Primera vez.", resolved_at=now, resolution="dismissed"))
+    db.session.add(flag("Otra vez."))
+    db.session.commit()
+    db.session.add(flag("Y otra."))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
 
 
 def test_hiding_resolves_the_open_flags(people, thread):
