@@ -34,7 +34,7 @@ from forum.accounts.forms import (
 )
 from forum.accounts.models import User
 from forum.core.errors import Invalid, NotFound
-from forum.core.web import safe_next, too_many_message
+from forum.core.web import own_links, safe_next, too_many_message
 from forum.extensions import db, limiter
 from forum.fichas.queries import FichaFilters, list_fichas
 from forum.notifications.cli import DEFAULT_BASE_URL, mail_send
@@ -194,6 +194,7 @@ def profile(user_id: int):  # noqa: ANN201
         person=person,
         fichas=page,
         own=own,
+        links=own_links(person) if own else [],
         token_form=TokenForm() if own else None,
         new_secret=None,
     )
@@ -266,6 +267,7 @@ def create_token():  # noqa: ANN201
         person=current_user,
         fichas=page,
         own=True,
+        links=own_links(current_user),
         token_form=TokenForm(formdata=None),
         new_secret=secret,
     ), status

@@ -92,6 +92,10 @@ def my_desks(session: Session, person: User | None) -> list[JurorDesk]:
     return [juror_desk(session, get_contest(session, j.contest_id), j) for j in jurors]
 
 
+def judges_any(session: Session, person: User) -> bool:
+    return session.scalar(select(Juror.id).where(Juror.user_id == person.id).limit(1)) is not None
+
+
 # --- one sheet ----------------------------------------------------------------------------
 
 

@@ -6,15 +6,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import render_template
+from flask import render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from forum.accounts.models import User
 from forum.communities.models import Call
-from forum.contests import awards, permissions, services
+from forum.contests import awards, permissions, scoring, services
 from forum.contests.models import Contest, ContestState, Juror
 from forum.core.events import DomainEvent
 from forum.extensions import db
+
+
+def desk_link(person: User) -> tuple[str, str] | None:
+    """On a juror's own profile: their list to score (the header has no room for it)."""
+    if not scoring.judges_any(db.session, person):
+        return None
+    return _("Your evaluations"), url_for("contests.desk")
 
 
 def awards_beside_sheet(session: Session, ficha_id: int) -> str:

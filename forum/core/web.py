@@ -198,6 +198,15 @@ def cacheable_person_visit() -> bool:
 HEADER_FACTS: list[Callable[[], Hashable]] = []
 
 
+# Pages of one's own that other features point to from one's profile (e.g. a juror's list
+# to score): each returns (label, url) for this person, or None when it has nothing here.
+OWN_LINKS: list[Callable[[Any], tuple[str, str] | None]] = []
+
+
+def own_links(person: Any) -> list[tuple[str, str]]:
+    return [link for offer in OWN_LINKS if (link := offer(person)) is not None]
+
+
 def personal_page(html: str) -> str:
     """A page shared by many logged-in people, with this person's header part and token."""
     key = ("nav", current_user.id, current_user.display_name,

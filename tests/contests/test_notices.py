@@ -68,3 +68,19 @@ def test_a_juror_taken_off_the_jury_loses_its_notices_and_others_keep_theirs(cli
     assert notices(ana) == [] and [n.detail for n in notices(bruno)] == ["added"]
     auth.login(ana)
     assert "jurado" not in client.get("/avisos").get_data(as_text=True)
+
+
+def test_a_juror_finds_their_evaluations_from_their_own_profile_and_nobody_else_does(client,
+                                                                                     auth):
+    facilitator = make_facilitator()
+    contest = make_contest(by=facilitator)
+    ana, beto = make_user(name="Ana Jurado"), make_user(name="Beto Lector")
+    add_juror(contest=contest, by=facilitator, person=ana)
+    link = 'href="/concursos/mis-evaluaciones"'
+
+    auth.login(ana)
+    assert link in client.get(f"/personas/{ana.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(beto)  # not on a jury: nothing to point to; and not on someone else's page
+    assert link not in client.get(f"/personas/{beto.id}").get_data(as_text=True)
+    assert link not in client.get(f"/personas/{ana.id}").get_data(as_text=True)
