@@ -1,6 +1,7 @@
-"""Times people plan around, in their own zone: a visitor's page (shared by all visitors,
-so written in UTC) shows a conference's start and a call's dates in the browser's zone; a
-logged-in person's page, already in their country's zone, is left as the server wrote it."""
+"""Times in the reader's own zone: a visitor's page (shared by all visitors, so written in
+UTC) shows a conference's start, a call's dates and when each version of a sheet was saved
+in the browser's zone; a logged-in person's page, already in their country's zone, is left
+as the server wrote it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from forum.communities import services as calls
 from forum.extensions import db
+from forum.fichas.models import FichaRevision
 from forum.spaces.services import now
 from tests.browser.pages import WIDTHS, assert_fits, screenshot
 from tests.communities.factories import make_facilitator
-from tests.conftest import make_user
+from tests.conftest import make_ficha, make_user
 from tests.spaces.factories import make_space
 
 
@@ -45,6 +48,13 @@ def test_a_visitor_sees_a_conference_and_a_call_in_the_browsers_zone(site, tabs,
     expect(page.locator("[data-tz-label]")).to_have_text("America/La Paz")
     expect(page.locator("time").first).to_contain_text("10:00")
     screenshot(page, "local-times-call", width)
+
+    ficha = make_ficha(owner=make_user(), title=f"Ficha con historia ({width})")
+    saved = db.session.scalar(select(FichaRevision.created_at).where(
+        FichaRevision.ficha_id == ficha.id)) - timedelta(hours=4)  # in La Paz
+    page.goto(f"{site.server.url}/fichas/{ficha.id}/historial")
+    expect(page.locator("table.history tbody time").first).to_contain_text(
+        f"{saved.hour}:{saved.minute:02d}")
     assert errors == []
 
 
