@@ -102,8 +102,11 @@
   // reload would show it (the reason is in my notices, not sent to everyone's page).
   function ownStatus(el, status) {
     var said = document.getElementById("live-own-" + status);
-    if (!said || el.querySelector(".own-status")) return;
-    el.querySelector("header").after(said.content.firstElementChild.cloneNode(true));
+    if (!said) return false;
+    if (!el.querySelector(".own-status")) {
+      el.querySelector("header, h3").after(said.content.firstElementChild.cloneNode(true));
+    }
+    return true;
   }
 
   function reorder() {
@@ -122,7 +125,7 @@
   function post(d) {
     var el = document.getElementById("post-" + d.post_id);
     if (el && d.author_id === me) {  // my own post keeps my buttons: take only its text
-      if (!d.html) return ownStatus(el, d.status);  // others lose it; I see it marked
+      if (!d.html) { ownStatus(el, d.status); return; }  // others lose it; I see it marked
       var fresh = fragment(d.html);
       var said = el.querySelector(".own-status");
       if (said) said.remove();
@@ -154,7 +157,8 @@
   function upsert(id, d, html, parent) {
     var old = document.getElementById(id);
     if (old) {
-      if (!html) old.remove(); else old.replaceWith(fragment(html));
+      if (html) old.replaceWith(fragment(html));
+      else if (!(d.author_id === me && ownStatus(old, d.status))) old.remove();  // mine: marked
       return;
     }
     if (!html) return;

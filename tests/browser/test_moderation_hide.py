@@ -87,3 +87,41 @@ def test_a_hidden_reply_vanishes_live_and_is_in_the_audit_log(site, tabs, width)
     assert_fits(mod, width)
     screenshot(mod, "moderation-audit", width)
     assert r_errors == [] and m_errors == [] and o_errors == []
+
+
+def test_a_hidden_thread_stays_marked_on_its_authors_space_page(site, tabs):
+    facilitator = make_user(name="Facilitador Iván", role=Role.FACILITATOR)
+    space_title = "Aportes sobre caminos vecinales"
+    space = make_space(kind="contribution", by=facilitator, title=space_title)
+    author, other = make_user(name="Autora Nilda"), make_user(name="Lector Saúl")
+    thread = "Oferta de maquinaria en alquiler"
+    make_root(space=space, by=author, title=thread, body="Alquilo retroexcavadora barata.")
+    watching = {}
+    for who in (author, other):
+        page, errors = tabs.open(1000, who)
+        page.get_by_role("navigation", name="Principal").get_by_role("link",
+                                                                     name="Espacios").click()
+        page.get_by_role("link", name=space_title).click()
+        wait_live(page)
+        mark_document(page)
+        watching[who.id] = (page, errors)
+
+    mod, m_errors = tabs.open(1000, facilitator)
+    open_thread(mod, space_title, thread)
+    target = mod.locator("article.post", has_text="Alquilo retroexcavadora")
+    target.get_by_text("Ocultar", exact=True).click()
+    target.get_by_label("Motivo (el autor/a lo leerá)").fill("Publicidad comercial")
+    target.get_by_role("button", name="Ocultar esta publicación").click()
+    expect(mod.get_by_text("Publicación ocultada. Su autor/a ve el motivo.")).to_be_visible()
+
+    reader, r_errors = watching[other.id]
+    expect(reader.locator("li.thread-card", has_text=thread)).to_have_count(0, timeout=8000)
+    own, o_errors = watching[author.id]
+    card = own.locator("li.thread-card", has_text=thread)
+    expect(card).to_contain_text("Un facilitador/a ocultó esta publicación")
+    assert same_document(own) and same_document(reader)
+    own.reload()  # what a reload shows agrees, with the reason
+    expect(own.locator("li.thread-card", has_text=thread)).to_contain_text(
+        "Ocultada por un facilitador/a: Publicidad comercial")
+    screenshot(own, "moderation-own-card", 1000)
+    assert r_errors == [] and o_errors == [] and m_errors == []
