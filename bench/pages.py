@@ -63,7 +63,8 @@ def runs_for(seeded: _seed.Seeded) -> list[Run]:
     debate = Page(f"debate, {_seed.POSITIONS} positions", f"/espacios/{seeded.debate_id}")
     conference = Page(f"conference, {_seed.QUESTIONS} questions",
                       f"/espacios/{seeded.conference_id}")
-    pages = (bare, home, listing, sheet, debate, conference)
+    panorama = Page("panorama", "/panorama/")
+    pages = (bare, home, listing, sheet, debate, conference, panorama)
     runs = [Run(page, who) for page in pages for who in TARGETS]
     return [*runs, Run(sheet, "owner")]
 

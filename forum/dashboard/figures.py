@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from forum.core import permissions, vocab
 from forum.fichas.models import Ficha, FichaTag
+from forum.fichas.queries import fichas_stamp
 from forum.spaces.kinds import KINDS, PostStatus
 from forum.spaces.models import Post, Space
 
@@ -94,6 +95,15 @@ def participation_by_month(session: Session) -> list[tuple[str, int, int, int]]:
                                   .group_by(sheet_month)).all())
     months = sorted(set(posts) | {m for m in sheets if m})
     return [(m, *posts.get(m, (0, 0)), sheets.get(m, 0)) for m in months]
+
+
+def panorama_stamp(session: Session) -> tuple[Any, ...]:
+    """Changes whenever a figure could: any sheet added, changed or removed (its count and
+    last update), and any change a space's page shows (each bumps that space's revision in
+    the same transaction: posts, moderation, states), or a space added or removed."""
+    spaces = session.execute(select(func.count(Space.id),
+                                    func.coalesce(func.sum(Space.revision), 0))).one()
+    return (*fichas_stamp(session), *spaces)
 
 
 def kind_label(kind: str) -> str:

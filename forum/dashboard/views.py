@@ -8,10 +8,13 @@ from datetime import date
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from forum.core import pagecache
 from forum.core.errors import Invalid, NotFound
+from forum.core.web import cacheable_visit, page_cache
 from forum.dashboard import figures
 from forum.dashboard import report as reporting
 from forum.extensions import db
@@ -32,17 +35,30 @@ def _titles() -> dict[str, str]:
 
 
 @bp.get("/")
-def index() -> str:
+def index() -> ResponseReturnValue:
+    """Seven grouped queries over every sheet and post (~90 ms at 10,000 sheets) run once
+    per change of the figures and language; visitors get the page itself from memory."""
+    key = ("panorama", str(get_locale()), *figures.panorama_stamp(db.session))
+    if cacheable_visit():
+        return pagecache.respond(*page_cache(), key, lambda: _page(key))
+    return _page(key)
+
+
+def _page(key: tuple) -> str:
+    charts, spaces, months = page_cache()[0].get_or_render(("figures", *key), _count)
+    return render_template("dashboard/index.html", charts=charts, spaces=spaces,
+                           months=months, kind_label=figures.kind_label)
+
+
+def _count() -> tuple[list, list, list]:
     charts = []
     for dimension in figures.DIMENSIONS:
         counts = figures.sheets_by(db.session, dimension)
         rows = [(c.label, c.n, url_for("fichas.index", **{FILTER_ARG[dimension]: c.code}))
                 for c in counts]
         charts.append((dimension, _titles()[dimension], rows))
-    spaces = figures.participation_by_space(db.session)
-    months = figures.participation_by_month(db.session)
-    return render_template("dashboard/index.html", charts=charts, spaces=spaces,
-                           months=months, kind_label=figures.kind_label)
+    return (charts, figures.participation_by_space(db.session),
+            figures.participation_by_month(db.session))
 
 
 def _csv(name: str, header: list[str], rows: list) -> Response:
