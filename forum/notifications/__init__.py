@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from forum.accounts import auth
 from forum.core import web
-from forum.notifications import cli, services, views
+from forum.notifications import cli, inbox, services, views
 
 
 def register(app: Flask) -> None:
@@ -19,4 +20,5 @@ def register(app: Flask) -> None:
     app.context_processor(views.header_count)
     if views.unread_fact not in web.HEADER_FACTS:
         web.HEADER_FACTS.append(views.unread_fact)
+    auth.USER_FACTS[views.UNREAD] = inbox.unread_of_user
     app.cli.add_command(cli.notifications_cli)

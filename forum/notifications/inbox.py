@@ -14,7 +14,7 @@ from typing import Literal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import ColumnElement, bindparam, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from forum.accounts.models import User
@@ -41,6 +41,13 @@ def _with_context() -> list:
 # built once: every logged-in page header asks it
 UNREAD_COUNT = select(func.count(Notification.id)).where(
     Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+
+
+def unread_of_user() -> ColumnElement[int]:
+    """The same count as a subquery on users.id, read with the person on each page."""
+    return (select(func.count(Notification.id))
+            .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+            .correlate(User).scalar_subquery())
 
 
 def unread_count(session: Session, user: User) -> int:

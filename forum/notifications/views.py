@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from forum.accounts.auth import user_fact
 from forum.core.errors import Invalid
 from forum.core.web import safe_next
 from forum.extensions import db
@@ -16,6 +17,9 @@ from forum.notifications.models import Notification
 from forum.notifications.presenting import LABELS, sentence, target
 
 bp = Blueprint("notifications", __name__)
+
+
+UNREAD = "unread_notifications"
 
 
 class UnreadCount:
@@ -28,8 +32,12 @@ class UnreadCount:
 
     def value(self) -> int:
         if self._value is None:
-            self._value = (inbox.unread_count(db.session, current_user)
-                           if current_user.is_authenticated else 0)
+            if not current_user.is_authenticated:
+                self._value = 0
+            else:  # read with the person (accounts.auth.USER_FACTS) or counted now
+                loaded = user_fact(UNREAD)
+                self._value = (loaded if loaded is not None
+                               else inbox.unread_count(db.session, current_user))
         return self._value
 
     def __bool__(self) -> bool:
