@@ -1,13 +1,16 @@
-"""Engine tuning per backend and a query counter used by tests and benchmarks."""
+"""Engine tuning per backend, a fast path for hot read statements, and a query counter
+used by tests and benchmarks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Executable, event
+from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.orm import Session
 
 from forum.extensions import db
 
@@ -29,6 +32,15 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API objec
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def read(session: Session, statement: Executable,
+         params: Mapping[str, Any]) -> CursorResult[Any]:
+    """Run a column-only SELECT on the session's connection, skipping the ORM's work per
+    statement (~40 us of ~60-100): for the few statements every logged-in page runs. It
+    flushes first, as `session.execute` would, so pending changes are seen."""
+    session.flush()
+    return session.connection().execute(statement, params)
 
 
 class QueryCounter:

@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forum.accounts.models import User
 from forum.accounts.services import find_by_email
-from forum.core import events, permissions
+from forum.core import database, events, permissions
 from forum.core.content import render_markdown
 from forum.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from forum.fichas import schema, uploads
@@ -83,7 +83,7 @@ def ficha_stamp(
 ) -> tuple[str, int, datetime, int, int, datetime]:
     """(title, version, updated_at, extras, sheets, last update of any sheet), in one query:
     changes whenever anything shown on the sheet page changes, similar sheets included."""
-    row = session.execute(_stamp_query(), {"ficha_id": ficha_id}).first()
+    row = database.read(session, _stamp_query(), {"ficha_id": ficha_id}).first()
     if row is None:
         raise NotFound(_l("This experience sheet does not exist."))
     return tuple(row)
@@ -107,13 +107,12 @@ def ficha_access(session: Session, ficha_id: int,
                  stamp_columns: Sequence[ColumnElement[Any]] = ()) -> FichaAccess:
     """One query: the sheet's row joined to its co-editors (one row per co-editor), with
     any scalar subqueries the page wants to know in the same round trip."""
-    rows = session.execute(
+    rows = database.read(session, (
         select(Ficha.version, Ficha.updated_at, Ficha.owner_id, Ficha.extras_rev, Ficha.title,
                ficha_editors.c.user_id, *(c.label(f"stamp_{n}")
                                           for n, c in enumerate(stamp_columns)))
         .outerjoin(ficha_editors, ficha_editors.c.ficha_id == Ficha.id)
-        .where(Ficha.id == ficha_id)
-    ).all()
+        .where(Ficha.id == ficha_id)), {}).all()
     if not rows:
         raise NotFound(_l("This experience sheet does not exist."))
     editors = frozenset(r.user_id for r in rows if r.user_id is not None)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from forum.accounts.models import User
 from forum.accounts.services import find_by_email
 from forum.communities.models import Community
-from forum.core import events, permissions, vocab
+from forum.core import database, events, permissions, vocab
 from forum.core.content import render_markdown
 from forum.core.errors import Invalid, NotAllowed, NotFound
 from forum.core.slugs import slugify
@@ -217,11 +217,13 @@ class SpaceStamp:
     slug: str = ""  # the words of its readable URL
 
 
+SPACE_STAMP = (select(Space.state, Space.members_only, Space.revision, Space.starts_at,
+                      Space.ends_at, Space.title).where(Space.id == bindparam("space_id")))
+
+
 def space_stamp(session: Session, space_id: int) -> SpaceStamp | None:
     """What decides whether a visitor's cached page is still right, in one small query."""
-    row = session.execute(select(Space.state, Space.members_only, Space.revision,
-                                 Space.starts_at, Space.ends_at, Space.title)
-                          .where(Space.id == space_id)).first()
+    row = database.read(session, SPACE_STAMP, {"space_id": space_id}).first()
     if row is None:
         return None
     probe = Space(starts_at=row.starts_at, ends_at=row.ends_at)
@@ -261,7 +263,8 @@ def viewer_stamp(session: Session, person: User, space_id: int) -> ViewerStamp |
     """The stamp, and whether this person is a plain participant here (no facilitator or
     speaker, nothing of their own in the space), in one query: plain participants of a
     public space all get one shared page."""
-    row = session.execute(VIEWER_STAMP, {"space_id": space_id, "person_id": person.id}).first()
+    row = database.read(session, VIEWER_STAMP,
+                        {"space_id": space_id, "person_id": person.id}).first()
     if row is None:
         return None
     probe = Space(starts_at=row.starts_at, ends_at=row.ends_at)
