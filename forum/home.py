@@ -7,8 +7,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from forum.core import pagecache, permissions
-from forum.core.web import cacheable_visit, page_cache
+from forum.core import permissions
+from forum.core.web import shared_page
 from forum.extensions import db
 from forum.fichas.models import Ficha
 from forum.fichas.queries import FichaFilters, fichas_stamp, list_fichas
@@ -18,10 +18,8 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def index():  # noqa: ANN201
-    if cacheable_visit():
-        key = ("home", str(get_locale()), *fichas_stamp(db.session))
-        return pagecache.respond(*page_cache(), key, _render)
-    return _render()
+    key = ("home", str(get_locale()), *fichas_stamp(db.session))
+    return shared_page(key, _render) or _render()
 
 
 def _render() -> str:

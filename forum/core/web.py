@@ -217,6 +217,20 @@ def personal_page(html: str) -> str:
     return pagecache.personal(html, nav)
 
 
+def shared_page(key: tuple, render: Callable[[], str]) -> Response | str | None:
+    """A page the same for everyone but its header (home, sheet list, panorama): visitors
+    get it from memory with an ETag; logged-in people share one rendering (one per
+    facilitator or not) with their own header part and form token spliced in. None when
+    there is a flashed message to show: render it yourself."""
+    if cacheable_visit():
+        return pagecache.respond(*page_cache(), key, render)
+    if cacheable_person_visit():
+        shared = ("person", permissions.can_moderate(current_user), *key)
+        return personal_page(page_cache()[0].get_or_render(
+            shared, lambda: pagecache.render_shared(render)))
+    return None
+
+
 def absolute_url(endpoint: str, **values: Any) -> str:
     """A full URL for feeds, sitemaps and canonical links: FORUM_BASE_URL when set (the
     public address behind a proxy), else the address this request came to."""

@@ -12,9 +12,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forum.core import pagecache
 from forum.core.errors import Invalid, NotFound
-from forum.core.web import cacheable_visit, page_cache
+from forum.core.web import page_cache, shared_page
 from forum.dashboard import figures
 from forum.dashboard import report as reporting
 from forum.extensions import db
@@ -39,9 +38,7 @@ def index() -> ResponseReturnValue:
     """Seven grouped queries over every sheet and post (~90 ms at 10,000 sheets) run once
     per change of the figures and language; visitors get the page itself from memory."""
     key = ("panorama", str(get_locale()), *figures.panorama_stamp(db.session))
-    if cacheable_visit():
-        return pagecache.respond(*page_cache(), key, lambda: _page(key))
-    return _page(key)
+    return shared_page(key, lambda: _page(key)) or _page(key)
 
 
 def _page(key: tuple) -> str:

@@ -28,7 +28,7 @@ from forum.core.content import render_markdown
 from forum.core.errors import Conflict, Invalid, NotFound
 from forum.core.permissions import can_edit_ficha, can_manage_editors
 from forum.core.slugs import Ref, slugify
-from forum.core.web import cacheable_visit, int_arg, moved_permanently, page_cache
+from forum.core.web import cacheable_visit, int_arg, moved_permanently, page_cache, shared_page
 from forum.extensions import db
 from forum.fichas import exchange, extras, queries, schema, services
 from forum.fichas.completeness import assess
@@ -71,9 +71,10 @@ def _render_form(
 
 @bp.get("/")
 def index():  # noqa: ANN201
-    if cacheable_visit() and not queries.read_filters(request.args)[1]:
+    if not queries.read_filters(request.args)[1]:  # a refused filter is explained: 422
         key = ("fichas", request.query_string, str(get_locale()), *queries.fichas_stamp(db.session))
-        return pagecache.respond(*page_cache(), key, lambda: _index()[0])
+        if shown := shared_page(key, lambda: _index()[0]):
+            return shown
     return _index()
 
 
