@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from forum.core import permissions, vocab
+from forum.core import database, permissions, vocab
 from forum.fichas.models import Ficha, FichaTag
 from forum.fichas.queries import fichas_stamp
 from forum.spaces.kinds import KINDS, PostStatus
@@ -97,12 +97,14 @@ def participation_by_month(session: Session) -> list[tuple[str, int, int, int]]:
     return [(m, *posts.get(m, (0, 0)), sheets.get(m, 0)) for m in months]
 
 
+SPACES_STAMP = select(func.count(Space.id), func.coalesce(func.sum(Space.revision), 0))
+
+
 def panorama_stamp(session: Session) -> tuple[Any, ...]:
     """Changes whenever a figure could: any sheet added, changed or removed (its count and
     last update), and any change a space's page shows (each bumps that space's revision in
     the same transaction: posts, moderation, states), or a space added or removed."""
-    spaces = session.execute(select(func.count(Space.id),
-                                    func.coalesce(func.sum(Space.revision), 0))).one()
+    spaces = database.read(session, SPACES_STAMP, {}).one()
     return (*fichas_stamp(session), *spaces)
 
 
